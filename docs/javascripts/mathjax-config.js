@@ -10,7 +10,7 @@ window.MathJax = {
   },
   options: {
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jp-RenderedLatex|jp-RenderedMarkdown|jp-OutputArea-output",
+    processHtmlClass: "arithmatex",
   },
 };
 
