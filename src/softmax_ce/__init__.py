@@ -1,5 +1,6 @@
 """Softmax and cross-entropy in NumPy: stable on every input, checked against SymPy."""
 
+from .cross_entropy import cross_entropy, cross_entropy_grad, cross_entropy_with_grad
 from .softmax import (
     log_softmax,
     logsumexp,
@@ -10,6 +11,9 @@ from .softmax import (
 )
 
 __all__ = [
+    "cross_entropy",
+    "cross_entropy_grad",
+    "cross_entropy_with_grad",
     "log_softmax",
     "logsumexp",
     "softmax",
