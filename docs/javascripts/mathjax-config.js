@@ -1,6 +1,6 @@
 // MathJax 3 configuration shared by Markdown pages and executed notebook pages.
 // pymdownx.arithmatex (generic mode) wraps math in \( \) and \[ \] inside
-// elements of class "arithmatex"; mkdocs-jupyter emits notebook math the same
+// elements of class "arithmatex". mkdocs-jupyter emits notebook math the same
 // way, so only those elements are typeset.
 window.MathJax = {
   tex: {
@@ -17,8 +17,8 @@ window.MathJax = {
 
 // Material's instant navigation swaps the page content without reloading
 // scripts, so math on the new page must be typeset after every page change.
-// Math inside notebook output (.jupyter-wrapper) is left to the loader that
-// mkdocs-jupyter adds to each page; typesetting a rendered node a second time
+// Math inside notebooks (.jupyter-wrapper) is left to the loader that
+// mkdocs-jupyter adds to each page. Typesetting a rendered node a second time
 // would nest MathJax's assistive MathML. Chaining on startup.promise keeps the
 // two loaders from typesetting at the same time.
 //
