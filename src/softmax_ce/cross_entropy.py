@@ -7,45 +7,73 @@ max, one exp and one sum per row, with the gradient written in place into a
 single buffer. No (N, K, K) Jacobian is ever formed.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._validation import check_cross_entropy_args, working_dtype
 
 # Rows are processed in blocks of about this many logits. A block stays in a
-# core's cache between the shift, exp, sum and scale steps, and the temporary
-# arrays that some options need are bounded by the block, not by the batch.
+# core's cache between the exp, sum and scale steps, and the temporary arrays
+# that some options need are bounded by the block, not by the batch.
 # NOTE: the size was picked by timing benchmarks/bench_cross_entropy.py on one
 # 2-core machine. It is an estimate, not a tuned constant for every CPU.
 _BLOCK_ELEMENTS = 1 << 18
 
+# When every row maximum m of a block lies in [0, limit], exp(x) cannot
+# overflow and underflows only where exp(x - m) does too, so the block skips
+# the subtraction pass: it takes exp(x) and rescales each row by exp(-m).
+_DIRECT_EXP_LIMIT = {np.dtype(np.float32): 40.0, np.dtype(np.float64): 300.0}
 
-def _shift_into(x, buf):
-    """Write ``x - shift`` into ``buf`` and return ``(argmax, row_max, shift)``.
+
+class _RowExp(NamedTuple):
+    """Per-row results of :func:`_exp_rows`, each of shape (B,)."""
+
+    argmax: np.ndarray  # index of one maximal entry
+    row_max: np.ndarray  # its value, the row maximum (NaN if the row has NaN)
+    shift: np.ndarray  # row_max, or 0 where row_max is not finite
+    factor: np.ndarray  # buf times factor is exp(x - shift)
+    top: np.ndarray  # exp(row_max - shift): 1 on rows with a finite maximum
+    rest: np.ndarray  # sum of exp(x - shift) over the row without the argmax entry
+
+
+def _exp_rows(x, buf, before_exp=()):
+    """Fill ``buf`` with ``exp(x - shift)`` up to a row factor, the argmax entry zeroed.
 
     ``shift`` is the row maximum, or 0 on rows whose maximum is not finite (all
-    ``-inf``, ``+inf`` or NaN), as in scipy.special.log_softmax.
+    ``-inf``, ``+inf`` or NaN), as in scipy.special.log_softmax. The row total
+    is ``top + rest``, and on rows with a finite maximum its log is the
+    accurate ``log1p(rest)``. Each callable in ``before_exp`` is applied to the
+    shifted logits ``x - shift`` before the exp. Returns the :class:`_RowExp`
+    and the list of their results.
     """
-    argmax = np.argmax(x, axis=1)  # (B,), NaN wins like np.max
-    row_max = x[np.arange(x.shape[0]), argmax]
-    shift = np.where(np.isfinite(row_max), row_max, 0).astype(x.dtype, copy=False)
-    with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
-        np.subtract(x, shift[:, None], out=buf)
-    return argmax, row_max, shift
+    rows = np.arange(x.shape[0])
+    argmax = np.argmax(x, axis=1)  # NaN wins, like np.max
+    row_max = x[rows, argmax]
+    finite = np.isfinite(row_max)
+    shift = np.where(finite, row_max, 0).astype(x.dtype, copy=False)
 
+    limit = _DIRECT_EXP_LIMIT.get(x.dtype)
+    direct = (
+        not before_exp and limit is not None and x.shape[0] > 0
+        and row_max.min() >= 0 and row_max.max() <= limit
+    )
+    if direct:
+        np.exp(x, out=buf)
+        factor = np.exp(-row_max)
+        top = np.ones_like(row_max)
+        extras = []
+    else:
+        with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
+            np.subtract(x, shift[:, None], out=buf)
+        extras = [function(buf) for function in before_exp]
+        np.exp(buf, out=buf)
+        factor = np.ones_like(row_max)
+        top = buf[rows, argmax]
 
-def _exp_and_rest(buf, argmax):
-    """Exponentiate ``buf`` in place, zero one maximal entry per row and sum the rest.
-
-    Returns ``(top, rest)``: the removed entry (1 on rows with a finite
-    maximum) and the row sums without it, so that the row total is
-    ``top + rest`` and its log on finite rows is the accurate ``log1p(rest)``.
-    """
-    rows = np.arange(buf.shape[0])
-    np.exp(buf, out=buf)
-    top = buf[rows, argmax]
     buf[rows, argmax] = 0
-    rest = np.sum(buf, axis=1)
-    return top, rest
+    rest = np.sum(buf, axis=1) * factor
+    return _RowExp(argmax, row_max, shift, factor, top, rest), extras
 
 
 def _log_total(row_max, rest):
@@ -106,27 +134,27 @@ def _label_block(x, buf, labels, kept, scale, ctx, need_grad):
     eps, weight, weight_total = ctx.label_smoothing, ctx.weight, ctx.weight_total
     label_weight = np.where(kept, 1 if weight is None else weight[labels], 0).astype(x.dtype)
 
-    argmax, row_max, shift = _shift_into(x, buf)
-    label_shifted = buf[rows, labels]  # z_y - shift, (B,)
-    if eps > 0:
-        weighted_shifted = _weighted_sum(None, buf, weight)  # sum_k w_k (z_k - shift)
-    top, rest = _exp_and_rest(buf, argmax)
-    log_total = _log_total(row_max, rest)
+    # sum_k w_k (z_k - shift) for the smoothing term, taken before the exp.
+    before_exp = [lambda shifted: _weighted_sum(None, shifted, weight)] if eps > 0 else []
+    row_exp, extras = _exp_rows(x, buf, before_exp)
+    log_total = _log_total(row_exp.row_max, row_exp.rest)
+    with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
+        label_shifted = x[rows, labels] - row_exp.shift  # z_y - shift
 
     # -log p_y = log_total - (z_y - shift), and the smoothing term is
     # sum_k w_k (-log p_k) = W log_total - sum_k w_k (z_k - shift).
     with np.errstate(invalid="ignore"):
         losses = _times((1 - eps) * label_weight, log_total - label_shifted)
         if eps > 0:
-            smooth = _times(weight_total, log_total) - weighted_shifted
+            smooth = _times(weight_total, log_total) - extras[0]
             losses = losses + np.where(kept, (eps / n_classes) * smooth, 0)
 
     if need_grad:
-        _label_grad(buf, labels, kept, scale, argmax, top, rest, row_max, label_weight, ctx)
+        _label_grad(buf, labels, kept, scale, row_exp, label_weight, ctx)
     return losses
 
 
-def _label_grad(buf, labels, kept, scale, argmax, top, rest, row_max, label_weight, ctx):
+def _label_grad(buf, labels, kept, scale, row_exp, label_weight, ctx):
     r"""Turn ``buf`` (exp of shifted logits, one maximal entry zeroed) into the gradient.
 
     Per row, with coefficients :math:`c_k = (1-\varepsilon) w_y \delta_{ky} +
@@ -136,12 +164,15 @@ def _label_grad(buf, labels, kept, scale, argmax, top, rest, row_max, label_weig
     n_rows, n_classes = buf.shape
     rows = np.arange(n_rows)
     eps, weight, weight_total = ctx.label_smoothing, ctx.weight, ctx.weight_total
+    argmax, rest, top = row_exp.argmax, row_exp.rest, row_exp.top
     smooth_scale = scale * (eps / n_classes)  # (B,)
     total_coefficient = (1 - eps) * label_weight + (eps / n_classes) * weight_total  # C
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        inverse_total = np.where(np.isfinite(row_max), 1 / (1 + rest), np.nan)  # 1 / sum_k e^{z_k - m}
-        np.multiply(buf, (scale * total_coefficient * inverse_total)[:, None], out=buf)
+        # 1 / sum_k exp(z_k - shift), NaN on rows without a finite maximum
+        inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + rest), np.nan)
+        row_scale = scale * total_coefficient * inverse_total * row_exp.factor
+        np.multiply(buf, row_scale[:, None], out=buf)
         if eps > 0:
             if weight is None:
                 np.subtract(buf, smooth_scale[:, None], out=buf)
@@ -177,27 +208,27 @@ def _prob_block(x, buf, probs, scale, ctx, need_grad):
     rows = np.arange(n_rows)
     eps, weight, weight_total = ctx.label_smoothing, ctx.weight, ctx.weight_total
 
-    argmax, row_max, shift = _shift_into(x, buf)
-    target_shifted = _weighted_sum(probs, buf, weight)  # sum_k w_k q_k (z_k - shift)
+    before_exp = [lambda shifted: _weighted_sum(probs, shifted, weight)]  # sum_k w_k q_k (z_k - shift)
     if eps > 0:
-        weighted_shifted = _weighted_sum(None, buf, weight)  # sum_k w_k (z_k - shift)
-    top, rest = _exp_and_rest(buf, argmax)
-    log_total = _log_total(row_max, rest)
+        before_exp.append(lambda shifted: _weighted_sum(None, shifted, weight))  # sum_k w_k (z_k - shift)
+    row_exp, extras = _exp_rows(x, buf, before_exp)
+    log_total = _log_total(row_exp.row_max, row_exp.rest)
 
     target_mass = probs.sum(axis=1) if weight is None else probs @ weight  # sum_k w_k q_k
     total_coefficient = (1 - eps) * target_mass + (eps / n_classes) * weight_total  # C
 
     # sum_k c_k (-log p_k) = C log_total - sum_k c_k (z_k - shift)
     with np.errstate(invalid="ignore"):
-        losses = _times(total_coefficient, log_total) - _times(1 - eps, target_shifted)
+        losses = _times(total_coefficient, log_total) - _times(1 - eps, extras[0])
         if eps > 0:
-            losses = losses - (eps / n_classes) * weighted_shifted
+            losses = losses - (eps / n_classes) * extras[1]
 
     if need_grad:
-        buf[rows, argmax] = top
+        buf[rows, row_exp.argmax] = row_exp.top / row_exp.factor
         with np.errstate(invalid="ignore", divide="ignore"):
-            inverse_total = np.where(np.isfinite(row_max), 1 / (1 + rest), np.nan)
-            np.multiply(buf, (scale * total_coefficient * inverse_total)[:, None], out=buf)
+            inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + row_exp.rest), np.nan)
+            row_scale = scale * total_coefficient * inverse_total * row_exp.factor
+            np.multiply(buf, row_scale[:, None], out=buf)
             coefficient = probs * (scale * (1 - eps))
             if weight is not None:
                 coefficient *= weight
