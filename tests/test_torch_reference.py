@@ -3,7 +3,7 @@
 torch.nn.functional.cross_entropy defines the semantics this library follows:
 what 'mean' divides by, how weights combine with label smoothing, and what an
 ignored row contributes. tests/data/record_torch_cross_entropy.py recorded its
-float64 answers for every combination of options on random logits, including
+float64 outputs for every combination of options on random logits, including
 a masked (-inf) logit and an empty batch.
 """
 
@@ -67,7 +67,7 @@ def test_loss_matches_torch(case):
 def test_gradient_matches_torch(case):
     logits, target, options = unpack(case)
     if options["reduction"] == "none":
-        # The recording holds the gradient of the summed loss, which 'sum' also gives.
+        # The recording contains the gradient of the summed loss, which 'sum' also gives.
         options["reduction"] = "sum"
 
     grad = cross_entropy_grad(logits, target, **options)

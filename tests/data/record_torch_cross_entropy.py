@@ -1,6 +1,6 @@
 """Record torch.nn.functional.cross_entropy outputs as a reference for the tests.
 
-torch is not a dependency of softmax-ce, so its answers are recorded once into
+torch is not a dependency of softmax-ce, so its outputs are recorded once into
 torch_cross_entropy.json beside this script and the tests replay them. Rerun
 with any Python that has torch and NumPy (torch 2.13.0 CPU recorded the file):
 
