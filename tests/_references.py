@@ -27,10 +27,26 @@ def _mpf(value):
     return mpmath.mpf(float(value))
 
 
+def _mp_logsumexp(values):
+    """Return log(sum(exp(values))) for mpf values, keeping terms far below the max.
+
+    Written as m + log1p(sum of exp(v - m) over all but one maximal entry):
+    1 + exp(-111) needs 65 digits, more than mp.dps, but log1p(exp(-111)) does not.
+    """
+    values = list(values)
+    if not values:
+        return mpmath.mpf("-inf")
+    top = max(range(len(values)), key=lambda k: values[k])
+    m = values[top]
+    if not mpmath.isfinite(m):
+        return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in values))
+    rest = mpmath.fsum(mpmath.exp(v - m) for k, v in enumerate(values) if k != top)
+    return m + mpmath.log1p(rest)
+
+
 def logsumexp_row(row):
-    """Return LSE of a 1-D sequence as an mpf, straight from the definition."""
-    total = mpmath.fsum(mpmath.exp(_mpf(value)) for value in row)
-    return mpmath.log(total) if total > 0 else mpmath.mpf("-inf")
+    """Return LSE of a 1-D sequence of floats as an mpf."""
+    return _mp_logsumexp(_mpf(value) for value in row)
 
 
 def softmax_row(row):
@@ -65,7 +81,7 @@ def _mp_log_softmax(row):
     """Return log_softmax of a row of mpf values, without rounding to float."""
     if all(value == mpmath.mpf("-inf") for value in row):
         return [mpmath.mpf("nan")] * len(row)
-    lse = mpmath.log(mpmath.fsum(mpmath.exp(value) for value in row))
+    lse = _mp_logsumexp(row)
     return [value - lse for value in row]
 
 
@@ -92,10 +108,13 @@ def _reference_losses(rows, target, n_classes, weight, ignore_index, label_smoot
             losses.append(mpmath.mpf(0))
             continue
         log_probs = _mp_log_softmax(row)
-        nll = _term(weights[label], log_probs[label])
-        smooth = mpmath.fsum(_term(weights[k], log_probs[k]) for k in range(n_classes))
-        losses.append((1 - eps) * nll + eps / n_classes * smooth)
         denominator += weights[label]
+        nll = _term(weights[label], log_probs[label])
+        if eps == 0:  # PyTorch takes the plain nll_loss path, with no smoothing term
+            losses.append(nll)
+            continue
+        smooth = mpmath.fsum(_term(weights[k], log_probs[k]) for k in range(n_classes))
+        losses.append(_term(1 - eps, -nll) + _term(eps / n_classes, -smooth))
     return losses, denominator
 
 

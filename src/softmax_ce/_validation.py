@@ -127,12 +127,13 @@ class CrossEntropyArgs:
 
 def check_cross_entropy_args(logits, target, weight, ignore_index, reduction, label_smoothing):
     """Validate the arguments of cross_entropy and friends, or raise."""
+    original_logits = logits
     logits = as_float_array(logits, "logits")
     if logits.ndim == 0:
         raise ValueError(
             "logits must have at least 1 dimension (classes on the last axis), "
-            f"got a 0-d array {_describe(logits)}. Pass shape (K,) for one "
-            "sample or (N, K) for a batch."
+            f"got the 0-d value {_describe(original_logits)}. Pass shape (K,) for "
+            "one sample or (N, K) for a batch."
         )
     n_classes = logits.shape[-1]
     if n_classes == 0:
@@ -312,7 +313,7 @@ def _check_probabilities(probs):
         raise ValueError(
             "each row of target probabilities must sum to 1 within "
             f"{tolerance:.2g} (the square root of {probs.dtype} machine epsilon), "
-            f"but the row at batch index {first} sums to {row_sums[first]!r}. "
+            f"but the row at batch index {first} sums to {float(row_sums[first])!r}. "
             "Normalise with target / target.sum(axis=-1, keepdims=True), or pass "
             "integer class labels instead."
         )

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._floating import silence_ieee_warnings
 from ._validation import check_cross_entropy_args, working_dtype
 
 # Rows are processed in blocks of about this many logits. A block stays in a
@@ -64,8 +65,7 @@ def _exp_rows(x, buf, before_exp=()):
         top = np.ones_like(row_max)
         extras = []
     else:
-        with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
-            np.subtract(x, shift[:, None], out=buf)
+        np.subtract(x, shift[:, None], out=buf)  # inf - inf on rows with +inf
         extras = [function(buf) for function in before_exp]
         np.exp(buf, out=buf)
         factor = np.ones_like(row_max)
@@ -79,8 +79,7 @@ def _exp_rows(x, buf, before_exp=()):
 def _log_total(row_max, rest):
     """Return log(row total): log1p(rest) on finite rows, else log(rest + exp(max))."""
     finite = np.isfinite(row_max)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fallback = np.log(rest + np.exp(np.where(finite, 0, row_max)))
+    fallback = np.log(rest + np.exp(np.where(finite, 0, row_max)))
     return np.where(finite, np.log1p(rest), fallback)
 
 
@@ -96,14 +95,11 @@ def _weighted_sum(coefficients, shifted, weight=None):
         total = np.sum(shifted, axis=1)
     elif coefficients is None or coefficients.ndim == 1:
         vector = weight if coefficients is None else coefficients
-        with np.errstate(invalid="ignore"):
-            total = shifted @ vector
+        total = shifted @ vector
     elif weight is None:
-        with np.errstate(invalid="ignore"):
-            total = np.einsum("nk,nk->n", coefficients, shifted)
+        total = np.einsum("nk,nk->n", coefficients, shifted)
     else:
-        with np.errstate(invalid="ignore"):
-            total = np.einsum("nk,nk,k->n", coefficients, shifted, weight)
+        total = np.einsum("nk,nk,k->n", coefficients, shifted, weight)
 
     redo = np.flatnonzero(np.isnan(total))
     if redo.size:
@@ -117,8 +113,7 @@ def _weighted_sum(coefficients, shifted, weight=None):
 
 def _times(coefficient, value):
     """Return ``coefficient * value``, with 0 wherever the coefficient is 0 (0 * inf = 0)."""
-    with np.errstate(invalid="ignore"):
-        return np.where(coefficient == 0, 0, coefficient * value)
+    return np.where(coefficient == 0, 0, coefficient * value)
 
 
 def _label_block(x, buf, labels, kept, scale, ctx, need_grad):
@@ -138,16 +133,14 @@ def _label_block(x, buf, labels, kept, scale, ctx, need_grad):
     before_exp = [lambda shifted: _weighted_sum(None, shifted, weight)] if eps > 0 else []
     row_exp, extras = _exp_rows(x, buf, before_exp)
     log_total = _log_total(row_exp.row_max, row_exp.rest)
-    with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
-        label_shifted = x[rows, labels] - row_exp.shift  # z_y - shift
+    label_shifted = x[rows, labels] - row_exp.shift  # z_y - shift
 
     # -log p_y = log_total - (z_y - shift), and the smoothing term is
     # sum_k w_k (-log p_k) = W log_total - sum_k w_k (z_k - shift).
-    with np.errstate(invalid="ignore"):
-        losses = _times((1 - eps) * label_weight, log_total - label_shifted)
-        if eps > 0:
-            smooth = _times(weight_total, log_total) - extras[0]
-            losses = losses + np.where(kept, (eps / n_classes) * smooth, 0)
+    losses = _times((1 - eps) * label_weight, log_total - label_shifted)
+    if eps > 0:
+        smooth = _times(weight_total, log_total) - extras[0]
+        losses = losses + np.where(kept, (eps / n_classes) * smooth, 0)
 
     if need_grad:
         _label_grad(buf, labels, kept, scale, row_exp, label_weight, ctx)
@@ -168,31 +161,30 @@ def _label_grad(buf, labels, kept, scale, row_exp, label_weight, ctx):
     smooth_scale = scale * (eps / n_classes)  # (B,)
     total_coefficient = (1 - eps) * label_weight + (eps / n_classes) * weight_total  # C
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # 1 / sum_k exp(z_k - shift), NaN on rows without a finite maximum
-        inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + rest), np.nan)
-        row_scale = scale * total_coefficient * inverse_total * row_exp.factor
-        np.multiply(buf, row_scale[:, None], out=buf)
-        if eps > 0:
-            if weight is None:
-                np.subtract(buf, smooth_scale[:, None], out=buf)
-            else:
-                np.subtract(buf, np.outer(smooth_scale, weight), out=buf)
+    # 1 / sum_k exp(z_k - shift), NaN on rows without a finite maximum
+    inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + rest), np.nan)
+    row_scale = scale * total_coefficient * inverse_total * row_exp.factor
+    np.multiply(buf, row_scale[:, None], out=buf)
+    if eps > 0:
+        if weight is None:
+            np.subtract(buf, smooth_scale[:, None], out=buf)
+        else:
+            np.subtract(buf, np.outer(smooth_scale, weight), out=buf)
 
-        # The maximal entry was left at 0 above. When it is the label, C p_y - c_y
-        # is computed as -C r / (1 + r) + (eps / K)(W - w_y), which keeps its
-        # accuracy when p_y is within rounding of 1.
-        top_weight = 1 if weight is None else weight[argmax]
-        is_label = labels == argmax
-        other = scale * (total_coefficient * top * inverse_total - (eps / n_classes) * top_weight)
-        accurate = scale * (
-            (eps / n_classes) * (weight_total - label_weight)
-            - total_coefficient * rest * inverse_total
-        )
-        buf[rows, argmax] = np.where(is_label, accurate, other)
+    # The maximal entry was left at 0 above. When it is the label, C p_y - c_y
+    # is computed as -C r / (1 + r) + (eps / K)(W - w_y), which keeps its
+    # accuracy when p_y is within rounding of 1.
+    top_weight = 1 if weight is None else weight[argmax]
+    is_label = labels == argmax
+    other = scale * (total_coefficient * top * inverse_total - (eps / n_classes) * top_weight)
+    accurate = scale * (
+        (eps / n_classes) * (weight_total - label_weight)
+        - total_coefficient * rest * inverse_total
+    )
+    buf[rows, argmax] = np.where(is_label, accurate, other)
 
-        away = np.flatnonzero(~is_label & kept)
-        buf[away, labels[away]] -= (scale * (1 - eps) * label_weight)[away]
+    away = np.flatnonzero(~is_label & kept)
+    buf[away, labels[away]] -= (scale * (1 - eps) * label_weight)[away]
 
     if not kept.all():
         buf[~kept] = 0
@@ -218,24 +210,22 @@ def _prob_block(x, buf, probs, scale, ctx, need_grad):
     total_coefficient = (1 - eps) * target_mass + (eps / n_classes) * weight_total  # C
 
     # sum_k c_k (-log p_k) = C log_total - sum_k c_k (z_k - shift)
-    with np.errstate(invalid="ignore"):
-        losses = _times(total_coefficient, log_total) - _times(1 - eps, extras[0])
-        if eps > 0:
-            losses = losses - (eps / n_classes) * extras[1]
+    losses = _times(total_coefficient, log_total) - _times(1 - eps, extras[0])
+    if eps > 0:
+        losses = losses - (eps / n_classes) * extras[1]
 
     if need_grad:
         buf[rows, row_exp.argmax] = row_exp.top / row_exp.factor
-        with np.errstate(invalid="ignore", divide="ignore"):
-            inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + row_exp.rest), np.nan)
-            row_scale = scale * total_coefficient * inverse_total * row_exp.factor
-            np.multiply(buf, row_scale[:, None], out=buf)
-            coefficient = probs * (scale * (1 - eps))
-            if weight is not None:
-                coefficient *= weight
-            np.subtract(buf, coefficient, out=buf)
-            if eps > 0:
-                smooth = scale * (eps / n_classes) * (1 if weight is None else weight)
-                np.subtract(buf, smooth, out=buf)
+        inverse_total = np.where(np.isfinite(row_exp.row_max), 1 / (1 + row_exp.rest), np.nan)
+        row_scale = scale * total_coefficient * inverse_total * row_exp.factor
+        np.multiply(buf, row_scale[:, None], out=buf)
+        coefficient = probs * (scale * (1 - eps))
+        if weight is not None:
+            coefficient *= weight
+        np.subtract(buf, coefficient, out=buf)
+        if eps > 0:
+            smooth = scale * (eps / n_classes) * (1 if weight is None else weight)
+            np.subtract(buf, smooth, out=buf)
     return losses
 
 
@@ -248,6 +238,7 @@ class _Context:
         self.weight_total = dtype.type(n_classes if weight is None else weight.sum())
 
 
+@silence_ieee_warnings
 def _run(logits, target, weight, ignore_index, reduction, label_smoothing, need_grad):
     """Validate the arguments, then return ``(loss, grad or None)``."""
     args = check_cross_entropy_args(

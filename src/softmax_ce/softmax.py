@@ -7,6 +7,7 @@ exponentiates, so no finite input overflows. Edge cases (all ``-inf`` rows,
 
 import numpy as np
 
+from ._floating import silence_ieee_warnings
 from ._validation import check_logits, check_tangent, working_dtype
 
 
@@ -22,8 +23,7 @@ def _reduce_exp(x, axis):
     row_max = np.take_along_axis(x, argmax, axis=axis)
     finite = np.isfinite(row_max)
     shift = np.where(finite, row_max, 0)
-    with np.errstate(invalid="ignore"):  # inf - inf on rows with +inf
-        shifted = x - shift
+    shifted = x - shift  # inf - inf on rows with +inf
     exps = np.exp(shifted)
     top = np.take_along_axis(exps, argmax, axis=axis)  # 1 on finite rows
     np.put_along_axis(exps, argmax, 0, axis=axis)
@@ -40,11 +40,11 @@ def _log_total(row_max, rest):
     ``log(rest + exp(max))`` gives -inf, +inf or NaN as SciPy does.
     """
     finite = np.isfinite(row_max)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fallback = np.log(rest + np.exp(np.where(finite, 0, row_max)))
+    fallback = np.log(rest + np.exp(np.where(finite, 0, row_max)))
     return np.where(finite, np.log1p(rest), fallback)
 
 
+@silence_ieee_warnings
 def logsumexp(x, axis=-1, keepdims=False):
     r"""Compute :math:`\log \sum_k e^{x_k}` along one axis without overflow.
 
@@ -106,6 +106,7 @@ def logsumexp(x, axis=-1, keepdims=False):
     return result[()] if result.ndim == 0 else result
 
 
+@silence_ieee_warnings
 def softmax(x, axis=-1):
     r"""Compute :math:`p_i = e^{x_i} / \sum_k e^{x_k}` along one axis.
 
@@ -154,11 +155,12 @@ def softmax(x, axis=-1):
         return np.empty(work.shape, dtype=out_dtype)
 
     row_max, _, _, exps, rest = _reduce_exp(work, axis)
-    with np.errstate(invalid="ignore"):  # rows without a finite maximum become NaN
-        probs = exps / np.where(np.isfinite(row_max), 1 + rest, np.nan)
+    # Rows without a finite maximum become NaN, as in SciPy.
+    probs = exps / np.where(np.isfinite(row_max), 1 + rest, np.nan)
     return probs.astype(out_dtype, copy=False)
 
 
+@silence_ieee_warnings
 def log_softmax(x, axis=-1):
     r"""Compute :math:`\log p_i = x_i - \operatorname{LSE}(x)` along one axis.
 
@@ -210,11 +212,11 @@ def log_softmax(x, axis=-1):
 
     row_max, _, shifted, _, rest = _reduce_exp(work, axis)
     log_total = _log_total(row_max, rest)
-    with np.errstate(invalid="ignore"):  # -inf - -inf and inf - inf give NaN
-        result = shifted - log_total
+    result = shifted - log_total  # -inf - -inf and inf - inf give NaN
     return result.astype(out_dtype, copy=False)
 
 
+@silence_ieee_warnings
 def softmax_jacobian(logits, axis=-1):
     r"""Return the Jacobian :math:`J = \operatorname{diag}(p) - p p^\top` of softmax.
 
@@ -260,6 +262,7 @@ def softmax_jacobian(logits, axis=-1):
     return jacobian
 
 
+@silence_ieee_warnings
 def _jvp(logits, v, axis, name):
     array, axis = check_logits(logits, axis, name="logits")
     tangent = check_tangent(v, array, name=name)
