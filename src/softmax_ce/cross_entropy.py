@@ -28,7 +28,7 @@ _DIRECT_EXP_LIMIT = {np.dtype(np.float32): 40.0, np.dtype(np.float64): 300.0}
 
 
 class _RowExp(NamedTuple):
-    """Per-row results of :func:`_exp_rows`, each of shape (B,)."""
+    """Per-row results of ``_exp_rows``, each of shape (B,)."""
 
     argmax: np.ndarray  # index of one maximal entry
     row_max: np.ndarray  # its value, the row maximum (NaN if the row has NaN)
@@ -84,7 +84,7 @@ def _log_total(row_max, rest):
 
 
 def _weighted_sum(coefficients, shifted, weight=None):
-    r"""Return :math:`\sum_k c_k s_k` per row, counting a term with :math:`c_k = 0` as 0.
+    r"""Return $\sum_k c_k s_k$ per row, counting a term with $c_k = 0$ as 0.
 
     ``coefficients`` is (B, K), (K,) or None (all ones), ``weight`` an extra
     (K,) factor. A zero coefficient against a ``-inf`` logit would give
@@ -103,8 +103,9 @@ def _weighted_sum(coefficients, shifted, weight=None):
 
     redo = np.flatnonzero(np.isnan(total))
     if redo.size:
-        coefficient = np.ones(shifted.shape[1], shifted.dtype) if coefficients is None else coefficients
-        coefficient = np.broadcast_to(coefficient, shifted.shape)[redo]
+        if coefficients is None:
+            coefficients = np.ones(shifted.shape[1], shifted.dtype)
+        coefficient = np.broadcast_to(coefficients, shifted.shape)[redo]
         if weight is not None:
             coefficient = coefficient * weight
         total[redo] = np.sum(_times(coefficient, shifted[redo]), axis=1)
@@ -150,9 +151,9 @@ def _label_block(x, buf, labels, kept, scale, ctx, need_grad):
 def _label_grad(buf, labels, kept, scale, row_exp, label_weight, ctx):
     r"""Turn ``buf`` (exp of shifted logits, one maximal entry zeroed) into the gradient.
 
-    Per row, with coefficients :math:`c_k = (1-\varepsilon) w_y \delta_{ky} +
-    (\varepsilon/K) w_k` and :math:`C = \sum_k c_k`, the gradient is
-    :math:`s\,(C p - c)`, where :math:`s` is the row's reduction scale.
+    Per row, with coefficients $c_k = (1-\varepsilon) w_y \delta_{ky} +
+    (\varepsilon/K) w_k$ and $C = \sum_k c_k$, the gradient is
+    $s\,(C p - c)$, where $s$ is the row's reduction scale.
     """
     n_rows, n_classes = buf.shape
     rows = np.arange(n_rows)
@@ -200,9 +201,10 @@ def _prob_block(x, buf, probs, scale, ctx, need_grad):
     rows = np.arange(n_rows)
     eps, weight, weight_total = ctx.label_smoothing, ctx.weight, ctx.weight_total
 
-    before_exp = [lambda shifted: _weighted_sum(probs, shifted, weight)]  # sum_k w_k q_k (z_k - shift)
+    # sum_k w_k q_k (z_k - shift), and sum_k w_k (z_k - shift) for the smoothing term
+    before_exp = [lambda shifted: _weighted_sum(probs, shifted, weight)]
     if eps > 0:
-        before_exp.append(lambda shifted: _weighted_sum(None, shifted, weight))  # sum_k w_k (z_k - shift)
+        before_exp.append(lambda shifted: _weighted_sum(None, shifted, weight))
     row_exp, extras = _exp_rows(x, buf, before_exp)
     log_total = _log_total(row_exp.row_max, row_exp.rest)
 
@@ -347,7 +349,7 @@ def cross_entropy(
         their sum, 'mean' the weighted mean described in Notes.
     label_smoothing : float in [0, 1], default 0.0
         Mixes the target with the uniform distribution:
-        :math:`q = (1 - \varepsilon)\,y + \varepsilon / K`.
+        $q = (1 - \varepsilon)\,y + \varepsilon / K$.
 
     Returns
     -------
@@ -372,31 +374,35 @@ def cross_entropy(
 
     Notes
     -----
-    With :math:`\log p = \operatorname{log\_softmax}(z)` along the last axis,
-    smoothing :math:`\varepsilon` and class weights :math:`w` (all 1 by
+    With $\log p = \operatorname{log\_softmax}(z)$ along the last axis,
+    smoothing $\varepsilon$ and class weights $w$ (all 1 by
     default), the loss of one batch element is
 
-    .. math:: \ell_n = -(1-\varepsilon)\, w_{y_n} \log p_{n,y_n}
-              - \frac{\varepsilon}{K} \sum_k w_k \log p_{n,k}
+    $$
+    \ell_n = -(1-\varepsilon)\, w_{y_n} \log p_{n,y_n}
+    - \frac{\varepsilon}{K} \sum_k w_k \log p_{n,k}
+    $$
 
-    for an integer label :math:`y_n`, and
+    for an integer label $y_n$, and
 
-    .. math:: \ell_n = -\sum_k w_k \left((1-\varepsilon)\, q_{n,k}
-              + \frac{\varepsilon}{K}\right) \log p_{n,k}
+    $$
+    \ell_n = -\sum_k w_k \left((1-\varepsilon)\, q_{n,k}
+    + \frac{\varepsilon}{K}\right) \log p_{n,k}
+    $$
 
-    for a probability row :math:`q_n`. Rows whose label equals
-    ``ignore_index`` have :math:`\ell_n = 0`. 'sum' returns
-    :math:`\sum_n \ell_n`. For labels, 'mean' returns
-    :math:`\sum_n \ell_n / \sum_{n\ \text{kept}} w_{y_n}`, the weighted
+    for a probability row $q_n$. Rows whose label equals
+    ``ignore_index`` have $\ell_n = 0$. 'sum' returns
+    $\sum_n \ell_n$. For labels, 'mean' returns
+    $\sum_n \ell_n / \sum_{n\ \text{kept}} w_{y_n}$, the weighted
     count of the rows not ignored, also with smoothing: PyTorch's
     ``cross_entropy_loss_label_smoothing`` (aten/src/ATen/native/LossNLL.cpp)
     divides the smoothing term by the same sum. For probability targets,
-    'mean' returns :math:`\sum_n \ell_n / N`, with :math:`N` the number of
+    'mean' returns $\sum_n \ell_n / N$, with $N$ the number of
     batch elements, whatever the weights. A mean over nothing (an empty
     batch, every row ignored, or every kept weight 0) is NaN, as in PyTorch.
 
     Edge cases: a term whose coefficient is 0 counts as 0 even when
-    :math:`\log p_{n,k} = -\infty` (0 log 0 = 0). So a ``-inf`` logit on a
+    $\log p_{n,k} = -\infty$ (0 log 0 = 0). So a ``-inf`` logit on a
     class with zero target probability gives a finite loss and a zero
     gradient entry, where PyTorch returns NaN from ``0 * -inf``. A positive
     coefficient on a ``-inf`` logit gives an infinite loss. A row of logits
@@ -423,44 +429,46 @@ def cross_entropy(
 def cross_entropy_grad(
     logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
 ):
-    r"""Compute the gradient of :func:`cross_entropy` with respect to the logits.
+    r"""Compute the gradient of ``cross_entropy`` with respect to the logits.
 
-    Runs the fused pass of :func:`cross_entropy_with_grad` and returns only
+    Runs the fused pass of ``cross_entropy_with_grad`` and returns only
     the gradient.
 
     Parameters
     ----------
     logits : array_like, shape (..., K)
-        As in :func:`cross_entropy`.
+        As in ``cross_entropy``.
     target : array_like
         Integer labels of shape ``logits.shape[:-1]`` or probabilities of
-        shape ``logits.shape``, as in :func:`cross_entropy`.
+        shape ``logits.shape``, as in ``cross_entropy``.
     weight, ignore_index, reduction, label_smoothing
-        As in :func:`cross_entropy`.
+        As in ``cross_entropy``.
 
     Returns
     -------
     grad : ndarray, shape of ``logits``
-        :math:`\partial L / \partial z` of the reduced loss, in the dtype of
+        $\partial L / \partial z$ of the reduced loss, in the dtype of
         ``logits``. For ``reduction='none'`` it is the gradient of the sum of
         the per-element losses. Ignored rows are exactly 0.
 
     Notes
     -----
-    Write the loss of one batch element (see :func:`cross_entropy`) as
-    :math:`\ell_n = -\sum_k c_{n,k} \log p_{n,k}`, with
-    :math:`c_{n,k} = (1-\varepsilon) w_{y_n} [k = y_n] + \varepsilon w_k / K`
-    for a label and :math:`c_{n,k} = w_k((1-\varepsilon) q_{n,k} + \varepsilon/K)`
+    Write the loss of one batch element (see ``cross_entropy``) as
+    $\ell_n = -\sum_k c_{n,k} \log p_{n,k}$, with
+    $c_{n,k} = (1-\varepsilon) w_{y_n} [k = y_n] + \varepsilon w_k / K$
+    for a label and $c_{n,k} = w_k((1-\varepsilon) q_{n,k} + \varepsilon/K)$
     for a probability row. Since
-    :math:`\partial \log p_k / \partial z_j = [k = j] - p_j`,
+    $\partial \log p_k / \partial z_j = [k = j] - p_j$,
 
-    .. math:: \frac{\partial \ell_n}{\partial z_{n,j}}
-              = \Big(\sum_k c_{n,k}\Big)\, p_{n,j} - c_{n,j},
+    $$
+    \frac{\partial \ell_n}{\partial z_{n,j}}
+    = \Big(\sum_k c_{n,k}\Big)\, p_{n,j} - c_{n,j},
+    $$
 
-    which is :math:`p - y` without weights and smoothing. The reduction
+    which is $p - y$ without weights and smoothing. The reduction
     multiplies each row by 1 ('none', 'sum') or by 1 over the 'mean'
-    denominator. The gradient entry of a class with :math:`c_{n,j} = 0` and
-    :math:`p_{n,j} = 0` is exactly 0. NaN logit rows, and every kept row of
+    denominator. The gradient entry of a class with $c_{n,j} = 0$ and
+    $p_{n,j} = 0$ is exactly 0. NaN logit rows, and every kept row of
     a mean over nothing, give NaN rows.
 
     Examples
@@ -485,12 +493,12 @@ def cross_entropy_with_grad(
     Parameters
     ----------
     logits : array_like, shape (..., K)
-        As in :func:`cross_entropy`.
+        As in ``cross_entropy``.
     target : array_like
         Integer labels of shape ``logits.shape[:-1]`` or probabilities of
-        shape ``logits.shape``, as in :func:`cross_entropy`.
+        shape ``logits.shape``, as in ``cross_entropy``.
     weight, ignore_index, reduction, label_smoothing
-        As in :func:`cross_entropy`.
+        As in ``cross_entropy``.
 
     Returns
     -------
@@ -501,11 +509,11 @@ def cross_entropy_with_grad(
 
     Notes
     -----
-    The loss is :math:`\operatorname{LSE}(z) - z_y` per row for plain labels.
+    The loss is $\operatorname{LSE}(z) - z_y$ per row for plain labels.
     The log of the row total is taken as ``log1p`` of the terms other than
     the maximum, so a confident, correct prediction keeps its small positive
-    loss instead of rounding to 0. See :func:`cross_entropy` for the loss
-    formula and :func:`cross_entropy_grad` for the gradient.
+    loss instead of rounding to 0. See ``cross_entropy`` for the loss
+    formula and ``cross_entropy_grad`` for the gradient.
 
     Examples
     --------

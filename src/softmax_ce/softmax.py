@@ -46,7 +46,7 @@ def _log_total(row_max, rest):
 
 @silence_ieee_warnings
 def logsumexp(x, axis=-1, keepdims=False):
-    r"""Compute :math:`\log \sum_k e^{x_k}` along one axis without overflow.
+    r"""Compute $\log \sum_k e^{x_k}$ along one axis without overflow.
 
     Parameters
     ----------
@@ -66,11 +66,13 @@ def logsumexp(x, axis=-1, keepdims=False):
 
     Notes
     -----
-    With :math:`m = \max_k x_k` and :math:`r = \sum_{k \ne k^*} e^{x_k - m}`
-    summed over every entry but one maximal entry :math:`k^*`,
+    With $m = \max_k x_k$ and $r = \sum_{k \ne k^*} e^{x_k - m}$
+    summed over every entry but one maximal entry $k^*$,
 
-    .. math:: \operatorname{LSE}(x) = m + \log\left(1 + r\right)
-              = m + \operatorname{log1p}(r).
+    $$
+    \operatorname{LSE}(x) = m + \log\left(1 + r\right)
+    = m + \operatorname{log1p}(r).
+    $$
 
     Writing the sum this way keeps the small terms: ``logsumexp([0, -40])`` is
     4.248e-18, where ``m + log(sum(exp(x - m)))`` returns 0.
@@ -108,7 +110,7 @@ def logsumexp(x, axis=-1, keepdims=False):
 
 @silence_ieee_warnings
 def softmax(x, axis=-1):
-    r"""Compute :math:`p_i = e^{x_i} / \sum_k e^{x_k}` along one axis.
+    r"""Compute $p_i = e^{x_i} / \sum_k e^{x_k}$ along one axis.
 
     Parameters
     ----------
@@ -126,12 +128,14 @@ def softmax(x, axis=-1):
 
     Notes
     -----
-    With :math:`m = \max_k x_k`,
+    With $m = \max_k x_k$,
 
-    .. math:: p_i = \frac{e^{x_i - m}}{\sum_k e^{x_k - m}},
+    $$
+    p_i = \frac{e^{x_i - m}}{\sum_k e^{x_k - m}},
+    $$
 
     which is the same number as the definition but never overflows: the
-    largest term is :math:`e^0 = 1`.
+    largest term is $e^0 = 1$.
 
     Edge cases, as in ``scipy.special.softmax``: a ``-inf`` entry gets
     probability exactly 0 while the row has a finite maximum. A row of only
@@ -162,7 +166,7 @@ def softmax(x, axis=-1):
 
 @silence_ieee_warnings
 def log_softmax(x, axis=-1):
-    r"""Compute :math:`\log p_i = x_i - \operatorname{LSE}(x)` along one axis.
+    r"""Compute $\log p_i = x_i - \operatorname{LSE}(x)$ along one axis.
 
     Parameters
     ----------
@@ -179,13 +183,15 @@ def log_softmax(x, axis=-1):
 
     Notes
     -----
-    With :math:`m = \max_k x_k` and :math:`r` the sum of
-    :math:`e^{x_k - m}` over every entry but one maximal entry,
+    With $m = \max_k x_k$ and $r$ the sum of
+    $e^{x_k - m}$ over every entry but one maximal entry,
 
-    .. math:: \log p_i = (x_i - m) - \operatorname{log1p}(r).
+    $$
+    \log p_i = (x_i - m) - \operatorname{log1p}(r).
+    $$
 
     This is never computed as ``log(softmax(x))``: that form returns
-    ``-inf`` as soon as :math:`p_i` underflows (``x = [0, -1000]``), and
+    ``-inf`` as soon as $p_i$ underflows (``x = [0, -1000]``), and
     loses the tiny log-probability of the top class.
 
     Edge cases, as in ``scipy.special.log_softmax``: a ``-inf`` entry gives
@@ -218,7 +224,7 @@ def log_softmax(x, axis=-1):
 
 @silence_ieee_warnings
 def softmax_jacobian(logits, axis=-1):
-    r"""Return the Jacobian :math:`J = \operatorname{diag}(p) - p p^\top` of softmax.
+    r"""Return the Jacobian $J = \operatorname{diag}(p) - p p^\top$ of softmax.
 
     Parameters
     ----------
@@ -232,19 +238,21 @@ def softmax_jacobian(logits, axis=-1):
     ndarray, shape (B..., K, K)
         One (K, K) matrix per row, where ``B...`` are the remaining axes of
         ``logits`` in order. ``J[..., i, j]`` is
-        :math:`\partial p_i / \partial z_j`.
+        $\partial p_i / \partial z_j$.
 
     Notes
     -----
-    .. math:: J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j).
+    $$
+    J_{ij} = \frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j).
+    $$
 
-    :math:`J` is symmetric and each row sums to 0 (adding a constant to
-    every logit leaves :math:`p` unchanged). It takes :math:`O(K^2)` memory
-    per row: use :func:`softmax_jvp` or :func:`softmax_vjp` to apply it to a
-    vector in :math:`O(K)`.
+    $J$ is symmetric and each row sums to 0 (adding a constant to
+    every logit leaves $p$ unchanged). It takes $O(K^2)$ memory
+    per row: use ``softmax_jvp`` or ``softmax_vjp`` to apply it to a
+    vector in $O(K)$.
 
-    A ``-inf`` logit has :math:`p_i = 0`, so its row and column of :math:`J`
-    are exactly 0. Rows where :func:`softmax` is NaN give NaN matrices.
+    A ``-inf`` logit has $p_i = 0$, so its row and column of $J$
+    are exactly 0. Rows where ``softmax`` is NaN give NaN matrices.
 
     Examples
     --------
@@ -276,12 +284,12 @@ def _jvp(logits, v, axis, name):
 
 
 def softmax_jvp(logits, v, axis=-1):
-    r"""Apply the softmax Jacobian to a tangent: :math:`J v = p \odot (v - \langle p, v\rangle)`.
+    r"""Apply the softmax Jacobian to a tangent: $J v = p \odot (v - \langle p, v\rangle)$.
 
     Parameters
     ----------
     logits : array_like, shape (..., K, ...)
-        Logits :math:`z`, with the classes on ``axis``.
+        Logits $z$, with the classes on ``axis``.
     v : array_like, same shape as ``logits``
         Tangent vector(s) in logit space, one per row.
     axis : int, default -1
@@ -290,17 +298,19 @@ def softmax_jvp(logits, v, axis=-1):
     Returns
     -------
     ndarray, same shape as ``logits``
-        The directional derivative of :func:`softmax` at ``logits`` along
-        ``v``, computed in :math:`O(K)` per row without forming :math:`J`.
+        The directional derivative of ``softmax`` at ``logits`` along
+        ``v``, computed in $O(K)$ per row without forming $J$.
 
     Notes
     -----
-    .. math:: (J v)_i = \sum_j p_i(\delta_{ij} - p_j) v_j
-              = p_i \left(v_i - \sum_j p_j v_j\right).
+    $$
+    (J v)_i = \sum_j p_i(\delta_{ij} - p_j) v_j
+    = p_i \left(v_i - \sum_j p_j v_j\right).
+    $$
 
-    The softmax Jacobian is symmetric, so this equals :func:`softmax_vjp`.
-    Entries where :math:`p_i = 0` (``-inf`` logits) are 0 while ``v`` is
-    finite. NaN rows of :func:`softmax` give NaN rows.
+    The softmax Jacobian is symmetric, so this equals ``softmax_vjp``.
+    Entries where $p_i = 0$ (``-inf`` logits) are 0 while ``v`` is
+    finite. NaN rows of ``softmax`` give NaN rows.
 
     Examples
     --------
@@ -313,30 +323,32 @@ def softmax_jvp(logits, v, axis=-1):
 
 
 def softmax_vjp(logits, v, axis=-1):
-    r"""Pull a cotangent back through softmax: :math:`J^\top v = p \odot (v - \langle p, v\rangle)`.
+    r"""Pull a cotangent back through softmax: $J^\top v = p \odot (v - \langle p, v\rangle)$.
 
     Parameters
     ----------
     logits : array_like, shape (..., K, ...)
-        Logits :math:`z`, with the classes on ``axis``.
+        Logits $z$, with the classes on ``axis``.
     v : array_like, same shape as ``logits``
-        Cotangent(s) :math:`\partial L / \partial p`, one per row.
+        Cotangent(s) $\partial L / \partial p$, one per row.
     axis : int, default -1
         The class axis.
 
     Returns
     -------
     ndarray, same shape as ``logits``
-        :math:`\partial L / \partial z = J^\top v`, in :math:`O(K)` per row.
+        $\partial L / \partial z = J^\top v$, in $O(K)$ per row.
 
     Notes
     -----
-    .. math:: (J^\top v)_j = \sum_i p_i(\delta_{ij} - p_j) v_i
-              = p_j \left(v_j - \sum_i p_i v_i\right).
+    $$
+    (J^\top v)_j = \sum_i p_i(\delta_{ij} - p_j) v_i
+    = p_j \left(v_j - \sum_i p_i v_i\right).
+    $$
 
-    Because :math:`J = \operatorname{diag}(p) - p p^\top` is symmetric,
-    :math:`J^\top v = J v` and this returns the same values as
-    :func:`softmax_jvp`. It exists under its own name so that backward-mode
+    Because $J = \operatorname{diag}(p) - p p^\top$ is symmetric,
+    $J^\top v = J v$ and this returns the same values as
+    ``softmax_jvp``. It exists under its own name so that backward-mode
     code reads as such.
 
     Examples
