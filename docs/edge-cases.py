@@ -13,8 +13,8 @@
 # - **softmax, log_softmax and logsumexp follow `scipy.special`.** The library shifts
 #   every row by its maximum $m$ and writes the log of the row total as
 #   $\log\left(1 + r\right) = \operatorname{log1p}(r)$, where $r$ is the sum of
-#   $e^{z_k - m}$ over every entry but one maximal entry. This never overflows, and
-#   it keeps terms far below 1 that $\log(1 + r)$ rounds away.
+#   $e^{z_k - m}$ over every entry but one maximal entry. No finite logit can make
+#   this overflow, and it keeps terms far below 1 that $\log(1 + r)$ rounds away.
 # - **cross_entropy follows `torch.nn.functional.cross_entropy`**, with one deliberate
 #   exception: a term whose target weight is 0 counts as 0 even when its
 #   log-probability is $-\infty$ ($0 \log 0 = 0$). PyTorch multiplies $0 \cdot (-\infty)$
@@ -60,7 +60,7 @@ def show(value):
 
 
 def same_as_scipy(ours, theirs, rtol):
-    """Assert that NaN, inf and finite values agree, and say so for the table."""
+    """Assert that NaN, inf and finite values agree. Return whether they are identical."""
     ours = np.asarray(ours, dtype=np.float64)
     theirs = np.asarray(theirs, dtype=np.float64)
     assert_array_equal(np.isnan(ours), np.isnan(theirs))
@@ -76,7 +76,7 @@ def same_as_scipy(ours, theirs, rtol):
 # Each row gives the logits $z$ (one row of a batch, classes on the last axis) and a
 # target for the cross-entropy columns: an integer label $y$ or a probability row $q$.
 # The loss is the default `reduction="mean"` over that one row, and the gradient is
-# $\partial L / \partial z$. The SciPy column says "same" when `scipy.special` returns
+# $\partial L / \partial z$. The SciPy column shows "same" when `scipy.special` returns
 # identical values, and lists what differs otherwise. The PyTorch column states
 # PyTorch's documented behaviour in words, because torch is not installed here.
 
@@ -218,7 +218,8 @@ assert results["none"].shape == (0,)
 assert results["sum"] == 0.0
 assert np.isnan(results["mean"])
 all_ignored = softmax_ce.cross_entropy_with_grad(logits, np.full(3, -100))
-assert np.isnan(all_ignored[0]) and np.all(all_ignored[1] == 0)
+assert np.isnan(all_ignored[0])
+assert np.all(all_ignored[1] == 0)
 results
 
 # %% [markdown]

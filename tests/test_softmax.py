@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 from numpy.testing import assert_allclose, assert_array_equal
@@ -279,7 +279,7 @@ def test_jacobian_batched_shape_and_axis():
     assert_allclose(along_axis_1[0, 3], jacobian_from_definition(x[0, :, 3]), rtol=1e-13, atol=1e-16)
 
 
-def test_jacobian_with_masked_logit_has_zero_row_and_column():
+def test_jacobian_masked_logit_zero_row_column():
     # Without care, 0 * inf or inf - inf could put NaN into the masked row.
     jacobian = softmax_jacobian(np.array([4.0, -np.inf, 4.0, 4.0, 4.0]))
     assert not np.isnan(jacobian).any()

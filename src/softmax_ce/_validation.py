@@ -2,7 +2,7 @@
 
 Each public function calls these helpers once, on entry, and then works on
 plain NumPy arrays that are known to be valid. Every error names the argument,
-says what was expected and shows what was received.
+states what was expected and shows what was received.
 """
 
 import math

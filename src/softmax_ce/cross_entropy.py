@@ -88,7 +88,7 @@ def _weighted_sum(coefficients, shifted, weight=None):
 
     ``coefficients`` is (B, K), (K,) or None (all ones), ``weight`` an extra
     (K,) factor. A zero coefficient against a ``-inf`` logit would give
-    ``0 * -inf = NaN``; those rows are recomputed with the term left out, so
+    ``0 * -inf = NaN``. Those rows are recomputed with the term left out, so
     that 0 log 0 counts as 0.
     """
     if coefficients is None and weight is None:
@@ -331,12 +331,12 @@ def cross_entropy(
         (N, K) for a batch, or any (..., K). Booleans and integers are
         promoted to float64. float16 is computed in float32.
     target : array_like
-        Either integer class labels with the batch shape ``logits.shape[:-1]``
-        (a scalar for (K,) logits), each in ``[0, K)`` or equal to
-        ``ignore_index``; or class probabilities with the shape of ``logits``
-        and a float dtype, non-negative, each row summing to 1 within the
-        square root of the dtype's machine epsilon (1.5e-8 in float64,
-        3.5e-4 in float32).
+        Either integer class labels or class probabilities. Labels have the
+        batch shape ``logits.shape[:-1]`` (a scalar for (K,) logits), and each
+        is in ``[0, K)`` or equal to ``ignore_index``. Probabilities have the
+        shape of ``logits`` and a float dtype. They must be non-negative, and
+        each row must sum to 1 within the square root of the dtype's machine
+        epsilon (1.5e-8 in float64, 3.5e-4 in float32).
     weight : array_like, shape (K,), optional
         Non-negative, finite weight per class. Default: all ones.
     ignore_index : int, default -100

@@ -77,9 +77,9 @@ def logsumexp(x, axis=-1, keepdims=False):
     Writing the sum this way keeps the small terms: ``logsumexp([0, -40])`` is
     4.248e-18, where ``m + log(sum(exp(x - m)))`` returns 0.
 
-    Edge cases, as in ``scipy.special.logsumexp``: a row of only ``-inf``
-    gives ``-inf``; a row with ``+inf`` and no NaN gives ``+inf``; a row with
-    NaN gives NaN. An empty class axis gives ``-inf`` (the log of an empty
+    Edge cases follow ``scipy.special.logsumexp``. A row of only ``-inf``
+    gives ``-inf``, a row with ``+inf`` and no NaN gives ``+inf``, and a row
+    with NaN gives NaN. An empty class axis gives ``-inf`` (the log of an empty
     sum). No warning is emitted in any of these cases.
 
     Examples
