@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from softmax_ce import SoftmaxRegression
-from softmax_ce.regression import ConvergenceWarning, _objective_and_gradient
+from softmax_ce.regression import ConvergenceWarning, DivergenceError, _objective_and_gradient
 
 # --- helpers -------------------------------------------------------------------
 
@@ -361,13 +361,21 @@ def test_divergence_names_epoch_and_learning_rate(iris):
     epoch = int(re.search(r"epoch (\d+)", str(info.value)).group(1))
     assert 1 <= epoch < 10_000
     assert not hasattr(model, "coef_")
+    error = info.value
+    assert isinstance(error, DivergenceError)
+    assert error.epoch == epoch
+    assert error.learning_rate == 10.0
+    assert error.loss_history.shape == (epoch,)
+    assert np.all(np.isfinite(error.loss_history))
+    assert_allclose(error.loss_history[0], math.log(3), rtol=1e-15)
 
 
 def test_sgd_divergence_raises(iris):
     X, y = iris
     model = SoftmaxRegression(learning_rate=10.0, l2=1.0, batch_size=32, random_state=0)
-    with pytest.raises(FloatingPointError, match=r"learning_rate=10\.0"):
+    with pytest.raises(FloatingPointError, match=r"learning_rate=10\.0") as info:
         model.fit(X, y)
+    assert info.value.loss_history.shape == (info.value.epoch,)
 
 
 # --- prediction ------------------------------------------------------------------------

@@ -14,11 +14,34 @@ import numpy as np
 from .cross_entropy import cross_entropy_with_grad
 from .softmax import softmax
 
-__all__ = ["ConvergenceWarning", "SoftmaxRegression"]
+__all__ = ["ConvergenceWarning", "DivergenceError", "SoftmaxRegression"]
 
 
 class ConvergenceWarning(UserWarning):
     """Warning that training reached ``max_iter`` epochs with the gradient norm above ``tol``."""
+
+
+class DivergenceError(FloatingPointError):
+    """Error raised when the training objective or its gradient becomes NaN or infinite.
+
+    It subclasses FloatingPointError, so ``except FloatingPointError`` catches it.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (counted from 1) whose update made the values non-finite.
+    learning_rate : float
+        The learning rate of the run.
+    loss_history : ndarray of shape (epoch,)
+        The finite objective values before the divergence: at the start and
+        after each earlier epoch, as in ``SoftmaxRegression.loss_history_``.
+    """
+
+    def __init__(self, message, *, epoch, learning_rate, loss_history):
+        super().__init__(message)
+        self.epoch = epoch
+        self.learning_rate = learning_rate
+        self.loss_history = np.asarray(loss_history)
 
 
 class SoftmaxRegression:
@@ -79,10 +102,10 @@ class SoftmaxRegression:
 
     Raises
     ------
-    FloatingPointError
+    DivergenceError
         From ``fit``, when the objective or its gradient becomes NaN or
-        infinite. The message names the epoch and the learning rate. No
-        weights are stored in that case.
+        infinite. It subclasses FloatingPointError, and its message names the
+        epoch and the learning rate. No weights are stored in that case.
 
     Warns
     -----
@@ -216,8 +239,8 @@ class SoftmaxRegression:
             float labels.
         ValueError
             When a parameter or an input has an invalid value or shape.
-        FloatingPointError
-            When training diverges, see the class docstring.
+        DivergenceError
+            When training diverges (a FloatingPointError), see the class docstring.
         """
         learning_rate, max_iter, tol, l2, batch_size = self._validated_parameters()
         X = _validated_features(X)
@@ -237,13 +260,13 @@ class SoftmaxRegression:
         history = []
         epoch = 0
         # Overflow is expected when training diverges. It is detected below and
-        # raised as one FloatingPointError, instead of as NumPy warnings.
+        # raised as one DivergenceError, instead of as NumPy warnings.
         with np.errstate(over="ignore", invalid="ignore"):
             while True:
                 objective, grad_W, grad_b = _objective_and_gradient(
                     X, labels, row_weights, W, b, l2
                 )
-                _check_finite(objective, grad_W, grad_b, epoch, learning_rate)
+                _check_finite(objective, grad_W, grad_b, epoch, learning_rate, history)
                 history.append(objective)
                 gradient_norm = float(np.sqrt(np.vdot(grad_W, grad_W) + np.vdot(grad_b, grad_b)))
                 if gradient_norm < tol or epoch == max_iter:
@@ -254,7 +277,8 @@ class SoftmaxRegression:
                     b -= learning_rate * grad_b
                 else:
                     _run_minibatch_epoch(
-                        X, labels, row_weights, W, b, l2, learning_rate, batch_size, rng, epoch
+                        X, labels, row_weights, W, b, l2, learning_rate, batch_size, rng, epoch,
+                        history,
                     )
 
         converged = gradient_norm < tol
@@ -397,8 +421,14 @@ def _objective_and_gradient(X, labels, row_weights, W, b, l2):
     return objective, grad_W, grad_b
 
 
-def _run_minibatch_epoch(X, labels, row_weights, W, b, l2, learning_rate, batch_size, rng, epoch):
-    """Update W and b in place with one shuffled pass of mini-batch steps."""
+def _run_minibatch_epoch(
+    X, labels, row_weights, W, b, l2, learning_rate, batch_size, rng, epoch, history
+):
+    """Update W and b in place with one shuffled pass of mini-batch steps.
+
+    ``epoch`` and ``history`` (the objective values so far) go into the error
+    if a batch diverges.
+    """
     n_samples = X.shape[0]
     order = rng.permutation(n_samples)
     for start in range(0, n_samples, batch_size):
@@ -412,18 +442,22 @@ def _run_minibatch_epoch(X, labels, row_weights, W, b, l2, learning_rate, batch_
         objective, grad_W, grad_b = _objective_and_gradient(
             X[batch], labels[batch], batch_weights, W, b, l2
         )
-        _check_finite(objective, grad_W, grad_b, epoch, learning_rate)
+        _check_finite(objective, grad_W, grad_b, epoch, learning_rate, history)
         W -= learning_rate * grad_W
         b -= learning_rate * grad_b
 
 
-def _check_finite(objective, grad_W, grad_b, epoch, learning_rate):
+def _check_finite(objective, grad_W, grad_b, epoch, learning_rate, history):
+    """Raise DivergenceError unless the objective and both gradients are finite."""
     if np.isfinite(objective) and np.all(np.isfinite(grad_W)) and np.all(np.isfinite(grad_b)):
         return
-    raise FloatingPointError(
+    raise DivergenceError(
         f"training diverged in epoch {epoch} with learning_rate={learning_rate!r}: "
         f"the objective is {objective!r}. Lower learning_rate (for example to "
-        f"{learning_rate / 10:g}) or standardise the features"
+        f"{learning_rate / 10:g}) or standardise the features",
+        epoch=epoch,
+        learning_rate=learning_rate,
+        loss_history=list(history),
     )
 
 
