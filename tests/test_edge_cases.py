@@ -357,3 +357,20 @@ def test_cross_entropy_on_empty_nested_batch(smoothing, weighted):
     losses = cross_entropy(logits, np.zeros((2, 0), dtype=np.int64), reduction="none",
                            weight=weight, label_smoothing=smoothing)
     assert losses.shape == (2, 0)
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=3).filter(lambda shape: 0 in shape),
+       st.sampled_from(["none", "mean", "sum"]))
+def test_empty_shapes_never_warn(shape, reduction):
+    # Any shape with a zero-length axis: shapes are kept and nothing warns.
+    x = np.zeros(shape)
+    assert softmax(x).shape == x.shape
+    assert log_softmax(x).shape == x.shape
+    assert logsumexp(x).shape == x.shape[:-1]
+    if shape[-1] == 0:
+        return  # cross_entropy needs at least one class
+    labels = np.zeros(x.shape[:-1], dtype=np.int64)
+    loss, gradient = cross_entropy_with_grad(x, labels, reduction=reduction)
+    assert gradient.shape == x.shape
+    if reduction == "none":
+        assert loss.shape == x.shape[:-1]
