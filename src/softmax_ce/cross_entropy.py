@@ -260,7 +260,6 @@ def _run(logits, target, weight, ignore_index, reduction, label_smoothing, need_
 
     if args.probs is not None:
         probs = np.ascontiguousarray(args.probs.reshape(-1, n_classes), dtype=work_dtype)
-        kept = np.ones(n_rows, dtype=bool)
         denominator = work_dtype.type(n_rows)
         scale = _reduction_scale(args.reduction, denominator, work_dtype)
         for start in range(0, n_rows, block_rows):
