@@ -10,14 +10,20 @@
 # built.
 
 # %%
+import mpmath
 import numpy as np
 from numpy.testing import assert_allclose
 from scipy.optimize import minimize
 from scipy.special import logsumexp as scipy_logsumexp
 from scipy.stats import entropy
 
-import mpmath
-import softmax_ce
+from softmax_ce import (
+    cross_entropy,
+    cross_entropy_grad,
+    cross_entropy_with_grad,
+    log_softmax,
+    softmax,
+)
 
 np.set_printoptions(precision=4, suppress=True)
 rng = np.random.default_rng(3)
@@ -47,30 +53,30 @@ rng = np.random.default_rng(3)
 #   shape $(N,)$ or probability rows of shape $(N, K)$.
 
 # %%
-logits = np.array([[2.0, 0.5, -1.0], [0.0, 0.3, 0.1]])  # (N, K) = (2, 3)
+logits = np.array([[2.0, 0.5, -1.0], [0.0, 0.3, 0.1]])  # (N, K)
 labels = np.array([0, 2])  # (N,)
 one_hot = np.eye(3)[labels]  # (N, K)
 
-probs = softmax_ce.softmax(logits)
-per_example = softmax_ce.cross_entropy(logits, labels, reduction="none")  # (N,)
+probs = softmax(logits)
+label_probs = probs[np.arange(2), labels]  # (N,)
+per_example = cross_entropy(logits, labels, reduction="none")
 print("probabilities:\n", probs)
-print("loss per example, integer labels:", per_example)
-print("same, from -ln p[label]:         ", -np.log(probs[np.arange(2), labels]))
+print("loss per example:", per_example)
+print("-ln p[label]:    ", -np.log(label_probs))
 
-assert_allclose(per_example, -np.log(probs[np.arange(2), labels]), rtol=1e-14)
-assert_allclose(
-    softmax_ce.cross_entropy(logits, one_hot, reduction="none"), per_example, rtol=1e-14
-)
+assert_allclose(per_example, -np.log(label_probs), rtol=1e-14)
+from_one_hot = cross_entropy(logits, one_hot, reduction="none")
+assert_allclose(from_one_hot, per_example, rtol=1e-14)
 
 # %% [markdown]
-# A useful reference point: a model that knows nothing and predicts the uniform
+# A useful reference point: a model without information that predicts the uniform
 # distribution $1/K$ has loss $\ln K$, whatever the label. A freshly initialised
 # classifier with small logits starts near this value, about 2.30 for $K = 10$.
 
 # %%
 for K in (2, 10, 1000):
-    uniform_loss = softmax_ce.cross_entropy(np.zeros((1, K)), np.array([0]))
-    print(f"K = {K:4d}: loss of the uniform prediction {uniform_loss:.4f} = ln K")
+    uniform_loss = cross_entropy(np.zeros((1, K)), np.array([0]))
+    print(f"K = {K:4d}: loss {uniform_loss:.4f}, ln K {np.log(K):.4f}")
     assert np.isclose(uniform_loss, np.log(K), rtol=1e-14, atol=0)
 
 # %% [markdown]
@@ -96,11 +102,12 @@ for K in (2, 10, 1000):
 # (`scipy.stats.entropy`), independently of `softmax_ce`.
 
 # %%
-soft_targets = rng.dirichlet(np.ones(4), size=5)  # (N, K) = (5, 4), rows sum to 1
+# (N, K) = (5, 4), each row a random distribution
+soft_targets = rng.dirichlet(np.ones(4), size=5)
 soft_logits = rng.normal(size=(5, 4))
-soft_probs = softmax_ce.softmax(soft_logits)
+soft_probs = softmax(soft_logits)
 
-ce = softmax_ce.cross_entropy(soft_logits, soft_targets, reduction="none")  # (N,)
+ce = cross_entropy(soft_logits, soft_targets, reduction="none")
 target_entropy = entropy(soft_targets, axis=-1)  # H(y)
 kl = entropy(soft_targets, soft_probs, axis=-1)  # KL(y || p)
 print("H(y, p):          ", ce)
@@ -108,8 +115,10 @@ print("H(y) + KL(y || p):", target_entropy + kl)
 assert_allclose(ce, target_entropy + kl, rtol=1e-12)
 assert np.all(kl > 0)
 
-# With p = y the KL term vanishes: logits ln(y) reproduce y exactly.
-at_target = softmax_ce.cross_entropy(np.log(soft_targets), soft_targets, reduction="none")
+# With p = y the KL term vanishes: softmax(ln y) is y itself.
+at_target = cross_entropy(
+    np.log(soft_targets), soft_targets, reduction="none"
+)
 assert_allclose(at_target, target_entropy, rtol=1e-12)
 
 # %% [markdown]
@@ -135,7 +144,7 @@ assert_allclose(at_target, target_entropy, rtol=1e-12)
 # $\operatorname{LSE}(z) = m + \ln \sum_j e^{z_j - m}$ with $m = \max_j z_j$
 # ([derivation](derivations/shift_invariance_logsumexp.py)). Every term of the sum is
 # at most 1 and one of them equals 1, so nothing overflows and the logarithm never
-# sees 0.
+# receives 0.
 #
 # ### Why not take the log of the softmax?
 #
@@ -148,22 +157,24 @@ assert_allclose(at_target, target_entropy, rtol=1e-12)
 # loss, about the size of the logit gap.
 
 # %%
-confident_wrong = np.array([[0.0, 800.0]])  # the model is sure of class 1
-label = np.array([0])  # but the label is class 0
+# The model is sure of class 1, but the label is class 0.
+confident_wrong = np.array([[0.0, 800.0]])
+label = np.array([0])
 
 with np.errstate(divide="ignore"):
-    log_of_softmax = np.log(softmax_ce.softmax(confident_wrong))
-print("softmax:             ", softmax_ce.softmax(confident_wrong))
-print("log(softmax):        ", log_of_softmax)
-print("log_softmax:         ", softmax_ce.log_softmax(confident_wrong))
-fused = softmax_ce.cross_entropy(confident_wrong, label)
-print("cross_entropy:       ", fused)
+    log_of_softmax = np.log(softmax(confident_wrong))
+fused = cross_entropy(confident_wrong, label)
+print("softmax:      ", softmax(confident_wrong))
+print("log(softmax): ", log_of_softmax)
+print("log_softmax:  ", log_softmax(confident_wrong))
+print("cross_entropy:", fused)
 
-# Reference: LSE(0, 800) - 0 = 800 + ln(1 + e^-800), evaluated by mpmath at 50 digits.
+# Reference: LSE(0, 800) - 0 = 800 + ln(1 + e^-800), from
+# mpmath at 50 digits.
 with mpmath.workdps(50):
     exact = float(800 + mpmath.log1p(mpmath.exp(-800)))
 assert np.isneginf(log_of_softmax[0, 0])
-assert np.isfinite(softmax_ce.log_softmax(confident_wrong)).all()
+assert np.all(np.isfinite(log_softmax(confident_wrong)))
 assert_allclose(fused, exact, rtol=1e-15)
 
 # %% [markdown]
@@ -190,29 +201,30 @@ assert_allclose(fused, exact, rtol=1e-15)
 # %%
 batch_logits = rng.normal(scale=2.0, size=(4, 5))  # (N, K)
 batch_labels = rng.integers(0, 5, size=4)  # (N,)
-grad = softmax_ce.cross_entropy_grad(batch_logits, batch_labels)  # mean reduction
+grad = cross_entropy_grad(batch_logits, batch_labels)  # of the mean
 
-formula = (softmax_ce.softmax(batch_logits) - np.eye(5)[batch_labels]) / 4
+one_hot_batch = np.eye(5)[batch_labels]
+formula = (softmax(batch_logits) - one_hot_batch) / 4
 
 step = 1e-6
 finite_differences = np.zeros_like(batch_logits)
 for index in np.ndindex(batch_logits.shape):
     bump = np.zeros_like(batch_logits)
     bump[index] = step
-    finite_differences[index] = (
-        softmax_ce.cross_entropy(batch_logits + bump, batch_labels)
-        - softmax_ce.cross_entropy(batch_logits - bump, batch_labels)
-    ) / (2 * step)
+    above = cross_entropy(batch_logits + bump, batch_labels)
+    below = cross_entropy(batch_logits - bump, batch_labels)
+    finite_differences[index] = (above - below) / (2 * step)
 
 print(grad)
 assert_allclose(grad, formula, rtol=1e-12, atol=1e-15)
 assert_allclose(grad, finite_differences, rtol=0, atol=1e-9)
-assert_allclose(grad.sum(axis=-1), np.zeros(4), rtol=0, atol=1e-15)
+row_sums = grad.sum(axis=-1)
+assert_allclose(row_sums, np.zeros(4), rtol=0, atol=1e-15)
 
-# The confident wrong prediction from above: a finite gradient of size about 1.
-print("gradient for the confident wrong prediction:",
-      softmax_ce.cross_entropy_grad(confident_wrong, label))
-assert_allclose(softmax_ce.cross_entropy_grad(confident_wrong, label), [[-1.0, 1.0]])
+# The confident wrong prediction from above: a finite gradient.
+wrong_grad = cross_entropy_grad(confident_wrong, label)
+print("gradient for the confident wrong prediction:", wrong_grad)
+assert_allclose(wrong_grad, [[-1.0, 1.0]])
 
 # %% [markdown]
 # ## Label smoothing
@@ -234,10 +246,13 @@ assert_allclose(softmax_ce.cross_entropy_grad(confident_wrong, label), [[-1.0, 1
 # %%
 epsilon = 0.1
 smoothed_targets = (1 - epsilon) * one_hot + epsilon / 3  # (N, K)
-with_option = softmax_ce.cross_entropy(logits, labels, label_smoothing=epsilon,
-                                       reduction="none")
-# Reference: H(y_eps, p) = LSE(z) - sum_k y_eps_k z_k with SciPy's logsumexp.
-by_hand = scipy_logsumexp(logits, axis=-1) - (smoothed_targets * logits).sum(axis=-1)
+with_option = cross_entropy(
+    logits, labels, label_smoothing=epsilon, reduction="none"
+)
+# Reference: H(y_eps, p) = LSE(z) - sum_k y_eps_k z_k, with
+# SciPy's logsumexp.
+lse = scipy_logsumexp(logits, axis=-1)
+by_hand = lse - (smoothed_targets * logits).sum(axis=-1)
 print("label_smoothing=0.1:", with_option)
 print("smoothed targets:   ", by_hand)
 assert_allclose(with_option, by_hand, rtol=1e-13)
@@ -255,25 +270,25 @@ assert_allclose(with_option, by_hand, rtol=1e-13)
 
 # %%
 weights = np.array([1.0, 2.0, 5.0])  # (K,)
-many_logits = rng.normal(size=(6, 3))
-many_labels = np.array([0, 0, 1, 2, 2, 1])
+many_logits = rng.normal(size=(6, 3))  # (N, K)
+many_labels = np.array([0, 0, 1, 2, 2, 1])  # (N,)
 
-weighted_mean = softmax_ce.cross_entropy(many_logits, many_labels, weight=weights)
-unweighted = -softmax_ce.log_softmax(many_logits)[np.arange(6), many_labels]  # (N,)
-example_weights = weights[many_labels]  # (N,)
+weighted_mean = cross_entropy(many_logits, many_labels, weight=weights)
+# (N,) unweighted losses and the weight of each example
+unweighted = -log_softmax(many_logits)[np.arange(6), many_labels]
+example_weights = weights[many_labels]
 expected = (example_weights * unweighted).sum() / example_weights.sum()
-print(f"weighted mean loss: {weighted_mean:.6f}   weighted average by hand: {expected:.6f}")
+print(f"weighted mean loss:        {weighted_mean:.6f}")
+print(f"weighted average, by hand: {expected:.6f}")
 assert_allclose(weighted_mean, expected, rtol=1e-14)
-assert_allclose(
-    softmax_ce.cross_entropy(many_logits, many_labels, weight=10 * weights),
-    weighted_mean,
-    rtol=1e-14,
-)
+
+scaled = cross_entropy(many_logits, many_labels, weight=10 * weights)
+assert_allclose(scaled, weighted_mean, rtol=1e-14)
 
 # %% [markdown]
 # ## Reductions and ignored labels
 #
-# The option `reduction` says what to do with the $N$ per-example losses:
+# The option `reduction` sets what happens to the $N$ per-example losses:
 #
 # - `"none"` returns them as an array of shape $(N,)$;
 # - `"sum"` adds them;
@@ -287,18 +302,24 @@ assert_allclose(
 
 # %%
 padded_labels = np.array([0, 0, -100, 2, -100, 1])
-none = softmax_ce.cross_entropy(many_logits, padded_labels, reduction="none")
 kept = padded_labels != -100
-print("reduction='none':", none)
-print("reduction='sum': ", softmax_ce.cross_entropy(many_logits, padded_labels, reduction="sum"))
-print("reduction='mean':", softmax_ce.cross_entropy(many_logits, padded_labels))
 
-assert np.all(none[~kept] == 0)
-assert_allclose(none[kept], unweighted[kept], rtol=1e-14)
-assert_allclose(
-    softmax_ce.cross_entropy(many_logits, padded_labels), unweighted[kept].mean(), rtol=1e-14
-)
-assert np.all(softmax_ce.cross_entropy_grad(many_logits, padded_labels)[~kept] == 0)
+
+def loss_with(reduction):
+    return cross_entropy(
+        many_logits, padded_labels, reduction=reduction
+    )
+
+
+print("reduction='none':", loss_with("none"))
+print("reduction='sum': ", loss_with("sum"))
+print("reduction='mean':", loss_with("mean"))
+
+assert np.all(loss_with("none")[~kept] == 0)
+assert_allclose(loss_with("none")[kept], unweighted[kept], rtol=1e-14)
+assert_allclose(loss_with("mean"), unweighted[kept].mean(), rtol=1e-14)
+padded_grad = cross_entropy_grad(many_logits, padded_labels)
+assert np.all(padded_grad[~kept] == 0)
 
 # %% [markdown]
 # ## Summary
@@ -327,8 +348,9 @@ cross = -(ys * np.log(ps)).sum(axis=-1)
 own = -(ys * np.log(ys)).sum(axis=-1)
 print("smallest H(y, p) - H(y):", (cross - own).min())
 assert np.all(cross >= own)
-# Equality at p = y: logits ln(y) give softmax(ln y) = y.
-at_y = softmax_ce.cross_entropy(np.log(ys), ys, reduction="none")
+
+# Equality at p = y: the logits ln(y) give softmax(ln y) = y.
+at_y = cross_entropy(np.log(ys), ys, reduction="none")
 assert_allclose(at_y, own, rtol=1e-12)
 
 # %% [markdown]
@@ -341,13 +363,14 @@ K, epsilon, c = 4, 0.1, 2
 
 
 def smoothed_loss(z):
-    loss, dlogits = softmax_ce.cross_entropy_with_grad(
+    loss, dlogits = cross_entropy_with_grad(
         z[None, :], np.array([c]), label_smoothing=epsilon
     )
     return loss, dlogits[0]
 
 
-best = minimize(smoothed_loss, np.zeros(K), jac=True, method="L-BFGS-B",
+best = minimize(smoothed_loss, np.zeros(K), jac=True,
+                method="L-BFGS-B",
                 options={"gtol": 1e-12, "ftol": 1e-15})
 gaps = best.x[c] - np.delete(best.x, c)
 predicted_gap = np.log((1 - epsilon + epsilon / K) / (epsilon / K))
@@ -355,10 +378,11 @@ print("optimal logits:", best.x)
 print("gaps:", gaps, " predicted:", predicted_gap)
 assert best.success
 assert_allclose(gaps, predicted_gap, rtol=1e-5)
+
 # At the optimum the prediction equals the smoothed target.
 target = np.full(K, epsilon / K)
 target[c] += 1 - epsilon
-assert_allclose(softmax_ce.softmax(best.x), target, rtol=1e-5)
+assert_allclose(softmax(best.x), target, rtol=1e-5)
 
 # %% [markdown]
 # **3.** Without label smoothing, the same minimisation has no solution. Show that the
@@ -367,11 +391,16 @@ assert_allclose(softmax_ce.softmax(best.x), target, rtol=1e-5)
 
 # %% tags=["solution"]
 ts = np.array([1.0, 5.0, 10.0, 20.0, 30.0])
-hard_losses = [softmax_ce.cross_entropy(np.array([[t, 0, 0, 0]]), np.array([0])) for t in ts]
+label_0 = np.array([0])
+hard_losses, grads = [], []
+for t in ts:
+    z = np.array([[t, 0.0, 0.0, 0.0]])
+    hard_losses.append(cross_entropy(z, label_0))
+    grads.append(cross_entropy_grad(z, label_0)[0, 0])
 print("losses:", np.array(hard_losses))
 assert np.all(np.diff(hard_losses) < 0)
-# The correct-class gradient entry is p_0 - 1 = -3 / (e^t + 3), negative for every t.
-grads = [softmax_ce.cross_entropy_grad(np.array([[t, 0, 0, 0]]), np.array([0]))[0, 0]
-         for t in ts]
+
+# The correct class's gradient entry is p_0 - 1 = -3 / (e^t + 3),
+# negative for every finite t.
 assert_allclose(grads, -3 / (np.exp(ts) + 3), rtol=1e-10)
 assert np.all(np.array(grads) < 0)

@@ -45,7 +45,7 @@ rng = np.random.default_rng(2)
 #
 # MLE picks $\theta^\star = \arg\max_\theta \mathcal{L}(\theta)$. A product of $N$
 # numbers below 1 underflows quickly, and the logarithm is increasing, so we maximise
-# the log-likelihood instead; flipping the sign and dividing by $N$ gives a loss to
+# the log-likelihood instead. Flipping its sign and dividing by $N$ gives a loss to
 # minimise:
 #
 # $$
@@ -54,17 +54,23 @@ rng = np.random.default_rng(2)
 #
 # This negative log-likelihood is the mean **cross-entropy loss** with one-hot targets
 # ([derivation](derivations/maximum_likelihood.py)). The check below builds a small
-# data set of three overlapping clouds of points, computes $-\ln \hat y_{n,y_n}$ by
-# hand for some weights, and compares it with `softmax_ce.cross_entropy`. It also shows
-# why the logarithm is needed: for 600 examples the plain product is already near the
-# smallest float64, and for the same examples repeated five times it underflows to 0,
-# while the log-likelihood simply grows five-fold.
+# data set of three overlapping clouds of 300, 200 and 100 points, computes
+# $-\ln \hat y_{n,y_n}$ by hand for some weights, and compares it with
+# `softmax_ce.cross_entropy`. It also shows why the logarithm is needed: for 600
+# examples the plain product is already a tiny number, and for the same examples
+# repeated five times it underflows to 0, while the log-likelihood simply grows
+# five-fold.
 
 # %%
-N_PER_CLASS, K, d = 200, 3, 2
-centres = np.array([[0.0, 1.2], [-1.0, -0.6], [1.0, -0.6]])  # (K, d)
-X = np.concatenate([rng.normal(loc=c, scale=0.9, size=(N_PER_CLASS, d)) for c in centres])
-labels = np.repeat(np.arange(K), N_PER_CLASS)  # (N,)
+K, d = 3, 2
+class_sizes = [300, 200, 100]
+centres = np.array([[0.0, 1.2], [-1.0, -0.6], [1.0, -0.6]])
+clouds = [
+    rng.normal(loc=centre, scale=0.9, size=(size, d))
+    for centre, size in zip(centres, class_sizes)
+]
+X = np.concatenate(clouds)  # (N, d)
+labels = np.repeat(np.arange(K), class_sizes)  # (N,)
 N = labels.size
 
 W = rng.normal(size=(K, d))  # some weights, not trained yet
@@ -72,20 +78,24 @@ b = np.zeros(K)
 logits = X @ W.T + b  # (N, K)
 probs = softmax_ce.softmax(logits)
 
-label_probs = probs[np.arange(N), labels]  # (N,), the probability of each observed label
+# (N,), the probability the model gives each observed label
+label_probs = probs[np.arange(N), labels]
 likelihood = np.prod(label_probs)
 nll_by_hand = -np.log(label_probs).sum()
-nll_library = softmax_ce.cross_entropy(logits, labels, reduction="sum")
-print(f"likelihood as a plain product:   {likelihood:.3e}")
-print(f"negative log-likelihood:         {nll_by_hand:.6f}")
-print(f"cross_entropy(reduction='sum'):  {nll_library:.6f}")
+nll_library = softmax_ce.cross_entropy(
+    logits, labels, reduction="sum"
+)
+print(f"likelihood, plain product:  {likelihood:.3e}")
+print(f"negative log-likelihood:    {nll_by_hand:.6f}")
+print(f"cross_entropy, 'sum':       {nll_library:.6f}")
 assert_allclose(nll_library, nll_by_hand, rtol=1e-12)
 
-repeated = np.tile(label_probs, 5)  # the data set five times over
-print(f"product over 5 copies:           {np.prod(repeated)}")
-print(f"log-likelihood over 5 copies:    {np.log(repeated).sum():.6f}")
+repeated = np.tile(label_probs, 5)  # the data set five times
+nll_repeated = -np.log(repeated).sum()
+print(f"product over 5 copies:      {np.prod(repeated)}")
+print(f"NLL over 5 copies:          {nll_repeated:.6f}")
 assert np.prod(repeated) == 0.0
-assert_allclose(-np.log(repeated).sum(), 5 * nll_by_hand, rtol=1e-12)
+assert_allclose(nll_repeated, 5 * nll_by_hand, rtol=1e-12)
 
 # %% [markdown]
 # ## The simplest case: a model without input
@@ -114,6 +124,7 @@ ax.axvline(0.7, color="#777777", linestyle="--", linewidth=0.8)
 ax.set_xlabel(r"$\hat y_1$")
 ax.set_ylabel("log-likelihood")
 ax.set_ylim(-20, -5)
+ax.set_title("7 labels of class 1, 3 of class 2")
 plt.show()
 assert np.isclose(p1[np.argmax(log_likelihood)], 0.7)
 
@@ -122,20 +133,27 @@ assert np.isclose(p1[np.argmax(log_likelihood)], 0.7)
 # minimises the loss, with the gradient from `softmax_ce.cross_entropy_with_grad`.
 
 # %%
-counts_labels = np.repeat([0, 1, 2], [5, 3, 2])  # 5, 3 and 2 examples of each class
+# 5, 3 and 2 examples of the three classes
+counts_labels = np.repeat([0, 1, 2], [5, 3, 2])
+TIGHT = {"gtol": 1e-12, "ftol": 1e-15}  # stop options of L-BFGS-B
 
 
 def bias_only_loss(bias):
-    logits = np.broadcast_to(bias, (counts_labels.size, 3))  # (N, K), same row everywhere
-    loss, dlogits = softmax_ce.cross_entropy_with_grad(logits, counts_labels)
-    return loss, dlogits.sum(axis=0)  # chain rule: each row's logits are the bias
+    # (N, K): every example gets the same logits, the bias
+    logits = np.broadcast_to(bias, (counts_labels.size, 3))
+    loss, dlogits = softmax_ce.cross_entropy_with_grad(
+        logits, counts_labels
+    )
+    # Chain rule: the bias feeds every row, so sum the rows.
+    return loss, dlogits.sum(axis=0)
 
 
-result = minimize(bias_only_loss, np.zeros(3), jac=True, method="L-BFGS-B",
-                  options={"gtol": 1e-12, "ftol": 1e-15})
-print("fitted probabilities:", softmax_ce.softmax(result.x))
+result = minimize(bias_only_loss, np.zeros(3), jac=True,
+                  method="L-BFGS-B", options=TIGHT)
+fitted = softmax_ce.softmax(result.x)
+print("fitted probabilities:", fitted)
 assert result.success
-assert_allclose(softmax_ce.softmax(result.x), [0.5, 0.3, 0.2], rtol=0, atol=1e-6)
+assert_allclose(fitted, [0.5, 0.3, 0.2], rtol=0, atol=1e-6)
 
 # %% [markdown]
 # The fitted $b$ itself is not unique: adding a constant to every $b_k$ gives the same
@@ -145,9 +163,10 @@ assert_allclose(softmax_ce.softmax(result.x), [0.5, 0.3, 0.2], rtol=0, atol=1e-6
 # ## A linear model fitted by maximum likelihood
 #
 # Now let the logits depend on the input, $z = Wx + b$. The loss has no closed-form
-# minimiser, but it is convex in $(W, b)$
-# ([derivation](derivations/hessian_convexity.py)), so a general-purpose optimiser
-# finds the minimum. The gradients follow from the chain rule:
+# minimiser, but it is convex in the logits
+# ([derivation](derivations/hessian_convexity.py)), and the logits are linear in
+# $(W, b)$, so it is convex in $(W, b)$ too, and a general-purpose optimiser finds the
+# minimum. The gradients follow from the chain rule:
 # $\partial L / \partial W = (\hat Y - Y)^{\top} X / N$ and
 # $\partial L / \partial b = \mathbf{1}^{\top} (\hat Y - Y) / N$, where the rows of
 # $\hat Y$ and $Y$ are the predictions and the one-hot targets.
@@ -157,25 +176,33 @@ assert_allclose(softmax_ce.softmax(result.x), [0.5, 0.3, 0.2], rtol=0, atol=1e-6
 # maximum, they give the same probabilities.
 
 # %%
+def unpack(params):
+    """Split the optimiser's flat vector into W (K, d) and b (K,)."""
+    return params[: K * d].reshape(K, d), params[K * d :]
+
+
 def linear_loss(params):
-    W = params[: K * d].reshape(K, d)
-    b = params[K * d :]
-    loss, dlogits = softmax_ce.cross_entropy_with_grad(X @ W.T + b, labels)  # mean over N
-    grad_W = dlogits.T @ X  # (K, d); dlogits already carries the 1/N of the mean
+    W, b = unpack(params)
+    # The mean loss over N; dlogits already carries the 1/N.
+    loss, dlogits = softmax_ce.cross_entropy_with_grad(
+        X @ W.T + b, labels
+    )
+    grad_W = dlogits.T @ X  # (K, d)
     grad_b = dlogits.sum(axis=0)  # (K,)
     return loss, np.concatenate([grad_W.ravel(), grad_b])
 
 
-fit = minimize(linear_loss, np.zeros(K * d + K), jac=True, method="L-BFGS-B",
-               options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 1000})
-W_mle, b_mle = fit.x[: K * d].reshape(K, d), fit.x[K * d :]
+fit = minimize(linear_loss, np.zeros(K * d + K), jac=True,
+               method="L-BFGS-B", options=TIGHT)
+W_mle, b_mle = unpack(fit.x)
 probs_mle = softmax_ce.softmax(X @ W_mle.T + b_mle)
 
-reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, labels)
-probs_sklearn = reference.predict_proba(X)
+reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000)
+probs_sklearn = reference.fit(X, labels).predict_proba(X)
+difference = np.abs(probs_mle - probs_sklearn).max()
 
-print(f"loss at the maximum-likelihood weights: {fit.fun:.6f}")
-print(f"largest difference from scikit-learn:   {np.abs(probs_mle - probs_sklearn).max():.1e}")
+print(f"loss at the maximum:        {fit.fun:.6f}")
+print(f"largest difference from scikit-learn: {difference:.1e}")
 assert fit.success
 assert_allclose(probs_mle, probs_sklearn, rtol=0, atol=1e-6)
 
@@ -185,9 +212,11 @@ assert_allclose(probs_mle, probs_sklearn, rtol=0, atol=1e-6)
 # averaged over the data set, equal the observed class frequencies.
 
 # %%
-print("mean predicted probabilities:", probs_mle.mean(axis=0))
-print("observed class frequencies:  ", np.bincount(labels) / N)
-assert_allclose(probs_mle.mean(axis=0), np.bincount(labels) / N, rtol=0, atol=1e-6)
+mean_prediction = probs_mle.mean(axis=0)  # (K,)
+frequencies = np.bincount(labels) / N  # (K,)
+print("mean predicted probabilities:", mean_prediction)
+print("observed class frequencies:  ", frequencies)
+assert_allclose(mean_prediction, frequencies, rtol=0, atol=1e-6)
 
 # %% [markdown]
 # ## Maximum likelihood is not specific to softmax
@@ -241,16 +270,20 @@ assert_allclose(probs_mle.mean(axis=0), np.bincount(labels) / N, rtol=0, atol=1e
 from scipy.special import expit
 
 pair_logits = rng.normal(scale=3.0, size=(500, 2))  # (N, 2)
-pair_labels = rng.integers(0, 2, size=500)  # 0 means class 1, 1 means class 2
-softmax_losses = softmax_ce.cross_entropy(pair_logits, pair_labels, reduction="none")
+# Label 0 means class 1, label 1 means class 2.
+pair_labels = rng.integers(0, 2, size=500)  # (N,)
+softmax_losses = softmax_ce.cross_entropy(
+    pair_logits, pair_labels, reduction="none"
+)
 
-# Binary cross-entropy -[t ln s + (1 - t) ln(1 - s)] with s = sigmoid(z_1 - z_2),
-# computed with SciPy's expit as an independent reference.
+# Binary cross-entropy -[t ln s + (1 - t) ln(1 - s)] with
+# s = sigmoid(z_1 - z_2), from SciPy's expit as the reference.
 s = expit(pair_logits[:, 0] - pair_logits[:, 1])
 t = (pair_labels == 0).astype(float)
 binary_losses = -(t * np.log(s) + (1 - t) * np.log(1 - s))
 assert_allclose(softmax_losses, binary_losses, rtol=1e-10)
-print("largest difference:", np.abs(softmax_losses - binary_losses).max())
+gap = np.abs(softmax_losses - binary_losses).max()
+print(f"largest difference: {gap:.1e}")
 
 # %% [markdown]
 # **2.** Linear regression: generate data $y = 2x - 1 + \varepsilon$ with Gaussian
@@ -264,22 +297,27 @@ y = 2 * x - 1 + rng.normal(scale=0.5, size=200)
 
 
 def gaussian_nll(params):
-    w, b_, log_sigma = params  # log sigma keeps sigma positive during the search
-    residuals = y - (w * x + b_)
-    sigma2 = np.exp(2 * log_sigma)
-    return 0.5 * np.sum(residuals**2 / sigma2 + np.log(2 * np.pi * sigma2))
+    # Searching over log sigma keeps sigma positive.
+    w, intercept, log_sigma = params
+    residuals = y - (w * x + intercept)
+    variance = np.exp(2 * log_sigma)
+    terms = residuals**2 / variance + np.log(2 * np.pi * variance)
+    return 0.5 * np.sum(terms)
 
 
-mle_fit = minimize(gaussian_nll, np.zeros(3), method="BFGS", options={"gtol": 1e-9})
+mle_fit = minimize(gaussian_nll, np.zeros(3), method="BFGS",
+                   options={"gtol": 1e-9})
 design = np.stack([x, np.ones_like(x)], axis=-1)  # (N, 2)
-(w_ls, b_ls), *_ = np.linalg.lstsq(design, y)
-residual_variance = np.mean((y - design @ np.array([w_ls, b_ls])) ** 2)
+least_squares, *_ = np.linalg.lstsq(design, y)
+residuals = y - design @ least_squares
 
 print("MLE (w, b):          ", mle_fit.x[:2])
-print("least squares (w, b):", np.array([w_ls, b_ls]))
-assert_allclose(mle_fit.x[:2], [w_ls, b_ls], rtol=1e-5)
-# The maximum-likelihood variance is the mean squared residual (dividing by N, not N - 2).
-assert_allclose(np.exp(2 * mle_fit.x[2]), residual_variance, rtol=1e-5)
+print("least squares (w, b):", least_squares)
+assert_allclose(mle_fit.x[:2], least_squares, rtol=1e-5)
+# The maximum-likelihood variance is the mean squared residual,
+# dividing by N (not by N - 2 as the unbiased estimate does).
+mle_variance = np.exp(2 * mle_fit.x[2])
+assert_allclose(mle_variance, np.mean(residuals**2), rtol=1e-5)
 
 # %% [markdown]
 # **3.** If the classes can be separated perfectly by a linear model, the maximum
@@ -287,14 +325,21 @@ assert_allclose(np.exp(2 * mle_fit.x[2]), residual_variance, rtol=1e-5)
 # compute the loss of $cW$ for growing $c$.
 
 # %% tags=["solution"]
-X_sep = np.concatenate([rng.normal(loc=-2, scale=0.5, size=(50, 2)),
-                        rng.normal(loc=2, scale=0.5, size=(50, 2))])
+X_sep = np.concatenate([
+    rng.normal(loc=-2, scale=0.5, size=(50, 2)),
+    rng.normal(loc=2, scale=0.5, size=(50, 2)),
+])  # (100, 2)
 labels_sep = np.repeat([0, 1], 50)
-W_sep = np.array([[-1.0, -1.0], [1.0, 1.0]])  # class 1 wins exactly when x1 + x2 > 0
-assert np.array_equal((X_sep @ W_sep.T).argmax(axis=-1), labels_sep)
+# The second class wins exactly when x1 + x2 > 0.
+W_sep = np.array([[-1.0, -1.0], [1.0, 1.0]])
+logits_sep = X_sep @ W_sep.T  # (100, 2)
+assert np.array_equal(logits_sep.argmax(axis=-1), labels_sep)
 
 scales = [1, 2, 4, 8, 16]
-losses = [softmax_ce.cross_entropy(c * X_sep @ W_sep.T, labels_sep) for c in scales]
+losses = [
+    softmax_ce.cross_entropy(c * logits_sep, labels_sep)
+    for c in scales
+]
 for c, loss in zip(scales, losses):
     print(f"c = {c:2d}: loss {loss:.3e}")
 # Every correct example gets more probable as c grows, so the loss keeps falling

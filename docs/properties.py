@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
 from numpy.testing import assert_allclose
+from scipy.stats import entropy
 
 import softmax_ce
 from _figures import CLASS_COLORS, use_site_style
@@ -28,7 +29,7 @@ rng = np.random.default_rng(1)
 # All entries share one denominator and $e^{x}$ is increasing, so
 #
 # $$
-# z_i > z_j \iff p_i > p_j .
+# z_i \gt z_j \iff p_i \gt p_j .
 # $$
 #
 # Softmax ranks the classes exactly as the logits do. In particular the predicted class
@@ -39,9 +40,12 @@ rng = np.random.default_rng(1)
 logits = rng.normal(scale=4.0, size=(1000, 6))  # (N, K)
 probs = softmax_ce.softmax(logits)
 
-# argsort ranks the classes of every row; ties have probability zero for random floats.
-assert np.array_equal(np.argsort(probs, axis=-1), np.argsort(logits, axis=-1))
-print("same class ranking in all", logits.shape[0], "rows")
+# argsort ranks the classes of every row. Random floats have
+# no ties, so the two rankings must agree exactly.
+ranks_by_probs = np.argsort(probs, axis=-1)
+ranks_by_logits = np.argsort(logits, axis=-1)
+assert np.array_equal(ranks_by_probs, ranks_by_logits)
+print(f"same class ranking in all {logits.shape[0]} rows")
 
 # %% [markdown]
 # ## Only differences between logits matter
@@ -54,7 +58,7 @@ print("same class ranking in all", logits.shape[0], "rows")
 # \quad\text{for every } c \in \mathbb{R}
 # $$
 #
-# ([derivation](derivations/shift_invariance_logsumexp.py)). What softmax sees is the
+# ([derivation](derivations/shift_invariance_logsumexp.py)). Softmax depends only on the
 # differences $z_i - z_j$. The ratio of two probabilities depends only on the difference
 # of their logits,
 #
@@ -68,14 +72,16 @@ print("same class ranking in all", logits.shape[0], "rows")
 # subtract the maximum logit (see [Softmax](softmax.py)).
 
 # %%
-shifts = rng.normal(scale=100.0, size=(1000, 1))  # one constant per row
-assert_allclose(softmax_ce.softmax(logits + shifts), probs, rtol=1e-12, atol=1e-300)
+shifts = rng.normal(scale=100.0, size=(1000, 1))  # one c per row
+shifted_probs = softmax_ce.softmax(logits + shifts)
+assert_allclose(shifted_probs, probs, rtol=1e-12, atol=1e-300)
 
 log_probs = softmax_ce.log_softmax(logits)
-assert_allclose(
-    log_probs[:, 0] - log_probs[:, 1], logits[:, 0] - logits[:, 1], rtol=1e-12, atol=1e-12
-)
-print("shifted rows give the same probabilities; log-ratios equal logit differences")
+log_ratio = log_probs[:, 0] - log_probs[:, 1]
+logit_gap = logits[:, 0] - logits[:, 1]
+assert_allclose(log_ratio, logit_gap, rtol=1e-12, atol=1e-12)
+print("shifted logits give the same probabilities")
+print("log-ratios equal logit differences")
 
 # %% [markdown]
 # Softmax is *not* invariant to scaling: $\operatorname{softmax}(2z)$ keeps the order
@@ -106,7 +112,9 @@ print("shifted rows give the same probabilities; log-ratios equal logit differen
 example_logits = np.array([2.0, 1.0, 0.2, -1.0])
 temperatures = np.array([0.25, 1.0, 4.0])
 
-fig, axes = plt.subplots(1, temperatures.size, sharey=True, figsize=(7.0, 2.4))
+fig, axes = plt.subplots(
+    1, temperatures.size, sharey=True, figsize=(7.0, 2.4)
+)
 for ax, temperature in zip(axes, temperatures):
     p = softmax_ce.softmax(example_logits / temperature)
     ax.bar(np.arange(1, 5), p, color=CLASS_COLORS[0])
@@ -117,11 +125,12 @@ axes[0].set_ylabel("probability")
 axes[0].set_ylim(0, 1)
 plt.show()
 
-# Entropy on a fine grid of temperatures: it must increase.
+# Entropy on a fine grid of temperatures, computed by SciPy:
+# it must increase.
 grid = np.geomspace(0.01, 100.0, 400)
-grid_probs = softmax_ce.softmax(example_logits / grid[:, None])  # (400, K)
-entropy = -(grid_probs * np.log(np.where(grid_probs > 0, grid_probs, 1.0))).sum(axis=-1)
-assert np.all(np.diff(entropy) > 0)
+grid_probs = softmax_ce.softmax(example_logits / grid[:, None])
+entropies = entropy(grid_probs, axis=-1)  # (400,)
+assert np.all(np.diff(entropies) > 0)
 
 cold = softmax_ce.softmax(example_logits / 0.01)
 hot = softmax_ce.softmax(example_logits / 1e6)
@@ -181,7 +190,7 @@ b_quadratic = np.array([-3.0, 0.0, 0.0])
 
 
 def quadratic_features(points):
-    """Map points (..., 2) to the features (x1, x2, x1^2, x2^2, x1 x2), shape (..., 5)."""
+    """Map points (..., 2) to (x1, x2, x1^2, x2^2, x1 x2)."""
     x1, x2 = points[..., 0], points[..., 1]
     return np.stack([x1, x2, x1**2, x2**2, x1 * x2], axis=-1)
 
@@ -193,73 +202,102 @@ colors = np.array([to_rgb(c) for c in CLASS_COLORS])  # (K, 3)
 
 
 def draw_probabilities(ax, grid_logits, title):
-    """Colour each grid point by its class probabilities mixed into one colour."""
+    """Colour each point by its class probabilities, mixed."""
     grid_probs = softmax_ce.softmax(grid_logits)  # (301, 301, K)
-    ax.imshow(grid_probs @ colors, origin="lower", extent=(-3, 3, -3, 3), alpha=0.75)
+    mixed = grid_probs @ colors  # (301, 301, 3), RGB
+    ax.imshow(mixed, origin="lower", extent=(-3, 3, -3, 3),
+              alpha=0.75)
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_aspect("equal")
     return grid_probs
 
 
-fig, (ax_linear, ax_quadratic) = plt.subplots(1, 2, figsize=(7.0, 3.6))
+fig, (ax_linear, ax_quadratic) = plt.subplots(
+    1, 2, figsize=(7.0, 3.6)
+)
 
-linear_probs = draw_probabilities(ax_linear, points @ W.T + b, "linear logits $Wx + b$")
+linear_logits = points @ W.T + b  # (301, 301, K)
+linear_probs = draw_probabilities(
+    ax_linear, linear_logits, "linear logits $Wx + b$"
+)
 ax_linear.set_ylabel("$x_2$")
 t = np.linspace(-10.0, 10.0, 4001)
 for i, j in ((0, 1), (0, 2), (1, 2)):
-    # Parametrise the line (w_i - w_j) . x + (b_i - b_j) = 0 as x = x0 + t * direction.
+    # The line (w_i - w_j) . x + (b_i - b_j) = 0, parametrised
+    # as x = x0 + t * direction.
     normal = W[i] - W[j]
     x0 = -(b[i] - b[j]) * normal / (normal @ normal)
-    direction = np.array([-normal[1], normal[0]]) / np.linalg.norm(normal)
+    direction = np.array([-normal[1], normal[0]])
+    direction /= np.linalg.norm(direction)
     line = x0 + t[:, None] * direction  # (4001, 2)
     line_logits = line @ W.T + b  # (4001, K)
     line_probs = softmax_ce.softmax(line_logits)
-    # The claim p_i = p_j along the whole line, checked on the computed probabilities.
-    assert_allclose(line_probs[:, i], line_probs[:, j], rtol=1e-9, atol=1e-300)
+    # The claim p_i = p_j, checked along the whole line.
+    assert_allclose(
+        line_probs[:, i], line_probs[:, j], rtol=1e-9, atol=1e-300
+    )
+    # Solid where i and j beat the third class, dashed elsewhere.
     other = 3 - i - j
     on_boundary = line_logits[:, i] >= line_logits[:, other]
-    ax_linear.plot(*line.T, color="#555555", linestyle="--", linewidth=0.8)
-    ax_linear.plot(*np.where(on_boundary[:, None], line, np.nan).T, color="#222222", linewidth=1.6)
+    boundary = np.where(on_boundary[:, None], line, np.nan)
+    ax_linear.plot(*line.T, color="#555555", linestyle="--", lw=0.8)
+    ax_linear.plot(*boundary.T, color="#222222", lw=1.6)
+label_positions = [(2.0, 0.6), (-1.6, 1.6), (0.4, -2.0)]
+for k, position in enumerate(label_positions):
+    ax_linear.text(*position, f"class {k + 1}", ha="center")
 ax_linear.set_xlim(-3, 3)
 ax_linear.set_ylim(-3, 3)
 
-quadratic_logits = quadratic_features(points) @ W_quadratic.T + b_quadratic
-quadratic_probs = draw_probabilities(ax_quadratic, quadratic_logits, "quadratic logits")
-predicted = quadratic_probs.argmax(axis=-1)
+features = quadratic_features(points)  # (301, 301, 5)
+quadratic_logits = features @ W_quadratic.T + b_quadratic
+quadratic_probs = draw_probabilities(
+    ax_quadratic, quadratic_logits, "quadratic logits"
+)
+predicted = quadratic_probs.argmax(axis=-1)  # (301, 301)
 ax_quadratic.contour(
-    side, side, predicted, levels=[0.5, 1.5], colors="#222222", linewidths=1.6
+    side, side, predicted, levels=[0.5, 1.5],
+    colors="#222222", linewidths=1.6,
 )
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The checks below confirm on the grid what the figure shows: for the linear model,
-# the predicted class is the class of the largest logit, and each region is convex
-# (the midpoint of two points of one class belongs to the same class). The quadratic
-# model has a class whose region is not convex.
+# The checks below confirm on the grid what the figure shows. For the linear model,
+# the predicted class is the class of the largest logit. Each of its regions is
+# convex: the midpoint of two points of one class belongs to the same class. The
+# quadratic model has a class whose region is not convex.
 
 # %%
-linear_logits = points @ W.T + b
-linear_predicted = linear_probs.argmax(axis=-1)
-assert np.array_equal(linear_predicted, linear_logits.argmax(axis=-1))
+linear_predicted = linear_probs.argmax(axis=-1)  # (301, 301)
+largest_logit = linear_logits.argmax(axis=-1)
+assert np.array_equal(linear_predicted, largest_logit)
+
+
+def predict_linear(x):
+    return np.argmax(x @ W.T + b, axis=-1)
+
+
+def predict_quadratic(x):
+    logits = quadratic_features(x) @ W_quadratic.T + b_quadratic
+    return np.argmax(logits, axis=-1)
 
 
 def convexity_violations(predict, n_pairs=20000):
-    """Count random pairs of same-class points whose midpoint gets another class."""
+    """Count same-class pairs whose midpoint gets another class."""
     starts = rng.uniform(-3, 3, size=(n_pairs, 2))
     ends = rng.uniform(-3, 3, size=(n_pairs, 2))
     same = predict(starts) == predict(ends)
     midpoints = (starts + ends) / 2
-    return int(np.sum(same & (predict(midpoints) != predict(starts))))
+    moved = predict(midpoints) != predict(starts)
+    return int(np.sum(same & moved))
 
 
-linear_violations = convexity_violations(lambda x: np.argmax(x @ W.T + b, axis=-1))
-quadratic_violations = convexity_violations(
-    lambda x: np.argmax(quadratic_features(x) @ W_quadratic.T + b_quadratic, axis=-1)
-)
-print("midpoints in another region, linear model:   ", linear_violations)
-print("midpoints in another region, quadratic model:", quadratic_violations)
+linear_violations = convexity_violations(predict_linear)
+quadratic_violations = convexity_violations(predict_quadratic)
+print("midpoints in another region")
+print("  linear model:   ", linear_violations)
+print("  quadratic model:", quadratic_violations)
 assert linear_violations == 0
 assert quadratic_violations > 0
 
@@ -283,16 +321,18 @@ assert quadratic_violations > 0
 
 # %% tags=["solution"]
 z = np.array([1.0, 0.0, -0.5])
-print("softmax(z): ", softmax_ce.softmax(z))
-print("softmax(2z):", softmax_ce.softmax(2 * z))
-assert not np.allclose(softmax_ce.softmax(2 * z), softmax_ce.softmax(z))
-assert softmax_ce.softmax(2 * z).argmax() == softmax_ce.softmax(z).argmax()
+plain, doubled = softmax_ce.softmax(z), softmax_ce.softmax(2 * z)
+print("softmax(z): ", plain)
+print("softmax(2z):", doubled)
+assert not np.allclose(doubled, plain)
+assert doubled.argmax() == plain.argmax()
 
 # They are equal exactly when all logits are equal. Then both are uniform, because
 # softmax(2z) = softmax(z) forces 2(z_i - z_j) = z_i - z_j for every pair.
 flat = np.full(3, 0.7)
-assert_allclose(softmax_ce.softmax(2 * flat), softmax_ce.softmax(flat), rtol=1e-15)
-assert_allclose(softmax_ce.softmax(flat), np.full(3, 1 / 3), rtol=1e-15)
+flat_doubled = softmax_ce.softmax(2 * flat)
+assert_allclose(flat_doubled, softmax_ce.softmax(flat), rtol=1e-15)
+assert_allclose(flat_doubled, np.full(3, 1 / 3), rtol=1e-15)
 
 # %% [markdown]
 # **2.** In the linear model of the figure, the three lines $p_i = p_j$ meet in one
@@ -306,7 +346,8 @@ A = np.stack([W[0] - W[1], W[0] - W[2]])  # (2, d)
 rhs = -np.array([b[0] - b[1], b[0] - b[2]])
 meeting_point = np.linalg.solve(A, rhs)
 p_meeting = softmax_ce.softmax(W @ meeting_point + b)
-print("meeting point:", meeting_point, " probabilities:", p_meeting)
+print("meeting point:", meeting_point)
+print("probabilities:", p_meeting)
 assert_allclose(p_meeting, np.full(3, 1 / 3), rtol=1e-12)
 
 # %% [markdown]

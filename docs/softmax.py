@@ -75,8 +75,11 @@ batch_probs = softmax_ce.softmax(batch_logits)  # (N, K)
 print(batch_probs)
 print("row sums:", batch_probs.sum(axis=-1))
 
-assert_allclose(batch_probs.sum(axis=-1), np.ones(4), rtol=0, atol=1e-15)
-assert np.array_equal(batch_probs.argmax(axis=-1), batch_logits.argmax(axis=-1))
+row_sums = batch_probs.sum(axis=-1)
+assert_allclose(row_sums, np.ones(4), rtol=0, atol=1e-15)
+assert np.array_equal(
+    batch_probs.argmax(axis=-1), batch_logits.argmax(axis=-1)
+)
 
 # %% [markdown]
 # ## Why the maximum is subtracted first
@@ -91,8 +94,8 @@ assert np.array_equal(batch_probs.argmax(axis=-1), batch_logits.argmax(axis=-1))
 # %%
 large_logits = np.array([1000.0, 999.0, 998.0])
 
-# The naive formula overflows here on purpose; the warnings are silenced so that the
-# page shows the result instead.
+# The naive formula overflows here on purpose. The warnings are
+# silenced so that the page shows the result instead.
 with np.errstate(over="ignore", invalid="ignore"):
     naive_exps = np.exp(large_logits)
     naive = naive_exps / naive_exps.sum()
@@ -109,7 +112,8 @@ assert np.all(np.isnan(naive))
 # %%
 small_logits = np.array([-1000.0, -1001.0, -1002.0])
 with np.errstate(invalid="ignore"):
-    naive_small = np.exp(small_logits) / np.exp(small_logits).sum()
+    small_exps = np.exp(small_logits)
+    naive_small = small_exps / small_exps.sum()
 print("naive softmax:", naive_small)
 assert np.all(np.isnan(naive_small))
 
@@ -126,14 +130,14 @@ assert np.all(np.isnan(naive_small))
 # Now every exponent is at most 0, so no term overflows. The largest term is
 # $e^{0} = 1$, so the denominator is at least 1 and the division never computes
 # $0 / 0$. A term can still underflow to 0, but only when its true value is already
-# below the smallest positive float64, so 0 is the correctly rounded answer.
+# below the smallest positive float64, so 0 is the correctly rounded result.
 # `softmax_ce.softmax` computes this shifted form. Below it is compared with the exact
 # values, which mpmath computes at 50 significant digits straight from the unshifted
 # formula.
 
 # %%
 def softmax_mpmath(values, digits=50):
-    """Evaluate the unshifted softmax formula in mpmath, at `digits` significant digits."""
+    """Evaluate the unshifted formula at `digits` digits."""
     with mpmath.workdps(digits):
         exps = [mpmath.exp(mpmath.mpf(float(v))) for v in values]
         total = mpmath.fsum(exps)
@@ -143,7 +147,7 @@ def softmax_mpmath(values, digits=50):
 for case in (large_logits, small_logits):
     stable = softmax_ce.softmax(case)
     exact = softmax_mpmath(case)
-    print(f"logits {case}:  softmax {stable},  exact {exact}")
+    print(f"logits {case}\n  softmax {stable}\n  exact   {exact}")
     assert np.all(np.isfinite(stable))
     assert_allclose(stable, exact, rtol=1e-14, atol=0)
 
@@ -154,7 +158,7 @@ for case in (large_logits, small_logits):
 # ## How softmax responds to its logits
 #
 # Raising one logit raises its own probability and lowers all the others, since they
-# share the denominator. The derivative says by how much:
+# share the denominator. The derivative gives the rate:
 #
 # $$
 # \frac{\partial p_i}{\partial z_j} = p_i\,(\delta_{ij} - p_j),
@@ -169,7 +173,8 @@ for case in (large_logits, small_logits):
 # finite differences.
 
 # %%
-jacobian = softmax_ce.softmax_jacobian(logits)  # (K, K), entry [i, j] = dp_i / dz_j
+# (K, K), entry [i, j] is dp_i / dz_j
+jacobian = softmax_ce.softmax_jacobian(logits)
 formula = np.diag(probs) - np.outer(probs, probs)
 
 step = 1e-6
@@ -177,14 +182,15 @@ finite_differences = np.empty((3, 3))
 for j in range(3):
     bump = np.zeros(3)
     bump[j] = step
-    finite_differences[:, j] = (
-        softmax_ce.softmax(logits + bump) - softmax_ce.softmax(logits - bump)
-    ) / (2 * step)
+    above = softmax_ce.softmax(logits + bump)
+    below = softmax_ce.softmax(logits - bump)
+    finite_differences[:, j] = (above - below) / (2 * step)
 
 print(jacobian)
 assert_allclose(jacobian, formula, rtol=1e-12, atol=1e-15)
 assert_allclose(jacobian, finite_differences, rtol=0, atol=1e-9)
-assert_allclose(jacobian.sum(axis=0), np.zeros(3), rtol=0, atol=1e-15)
+column_sums = jacobian.sum(axis=0)
+assert_allclose(column_sums, np.zeros(3), rtol=0, atol=1e-15)
 
 # %% [markdown]
 # ## Summary
@@ -208,19 +214,22 @@ assert_allclose(jacobian.sum(axis=0), np.zeros(3), rtol=0, atol=1e-15)
 # $\operatorname{softmax}((z_1, z_2))_1$ in terms of $z_1 - z_2$?
 
 # %% tags=["solution"]
-from scipy.special import expit  # SciPy's logistic sigmoid, an independent reference
+# SciPy's logistic sigmoid is the independent reference.
+from scipy.special import expit
 
-# Dividing numerator and denominator by e^a gives e^a / (e^a + 1) = 1 / (1 + e^-a).
-# With two logits, the shift by z_2 turns (z_1, z_2) into (z_1 - z_2, 0), so the
-# first probability is sigmoid(z_1 - z_2).
+# e^a / (e^a + e^0): dividing top and bottom by e^a gives
+# 1 / (1 + e^-a). With two logits, shifting by z_2 turns
+# (z_1, z_2) into (z_1 - z_2, 0), so the first probability
+# is sigmoid(z_1 - z_2).
 a = np.linspace(-30.0, 30.0, 121)
 pairs = np.stack([a, np.zeros_like(a)], axis=-1)  # (121, 2)
 first = softmax_ce.softmax(pairs)[:, 0]
 assert_allclose(first, expit(a), rtol=1e-13, atol=0)
 
 z1, z2 = 4.5, 1.25
-assert_allclose(softmax_ce.softmax(np.array([z1, z2]))[0], expit(z1 - z2), rtol=1e-14)
-print("softmax((a, 0))[0] matches sigmoid(a) at", a.size, "points")
+pair = softmax_ce.softmax(np.array([z1, z2]))
+assert_allclose(pair[0], expit(z1 - z2), rtol=1e-14)
+print(f"softmax((a, 0))[0] = sigmoid(a) at {a.size} points")
 
 # %% [markdown]
 # **2.** Find the largest logit for which the naive formula still works in float64,
@@ -228,14 +237,16 @@ print("softmax((a, 0))[0] matches sigmoid(a) at", a.size, "points")
 
 # %% tags=["solution"]
 for dtype in (np.float64, np.float32):
-    limit = np.log(np.finfo(dtype).max)  # exp overflows above this value
+    # exp overflows above this value
+    limit = np.log(np.finfo(dtype).max)
     below = np.array([limit * 0.999, 0.0], dtype=dtype)
     above = np.array([limit * 1.001, 0.0], dtype=dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         naive_below = np.exp(below) / np.exp(below).sum()
         naive_above = np.exp(above) / np.exp(above).sum()
     print(f"{dtype.__name__}: exp overflows above {limit:.2f}")
-    print("   just below:", naive_below, "  just above:", naive_above)
+    print("   just below:", naive_below)
+    print("   just above:", naive_above)
     assert np.all(np.isfinite(naive_below))
     assert np.isnan(naive_above[0])
 
@@ -246,8 +257,9 @@ for dtype in (np.float64, np.float32):
 
 # %% tags=["solution"]
 def my_softmax(logits):
-    """Softmax over the last axis of `logits` (N, K), shifted by the row maximum."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)  # (N, K), each row's max is 0
+    """Softmax over the last axis of `logits` (N, K)."""
+    # (N, K), the maximum of each row becomes 0
+    shifted = logits - logits.max(axis=-1, keepdims=True)
     exps = np.exp(shifted)
     return exps / exps.sum(axis=-1, keepdims=True)
 
@@ -255,5 +267,6 @@ def my_softmax(logits):
 wide_logits = rng.uniform(-1e4, 1e4, size=(1000, 5))
 mine = my_softmax(wide_logits)
 assert np.all(np.isfinite(mine))
-assert_allclose(mine, softmax_ce.softmax(wide_logits), rtol=1e-14, atol=1e-300)
-print("my_softmax matches softmax_ce.softmax on", wide_logits.shape[0], "rows")
+reference = softmax_ce.softmax(wide_logits)
+assert_allclose(mine, reference, rtol=1e-14, atol=1e-300)
+print(f"my_softmax matches on {wide_logits.shape[0]} rows")

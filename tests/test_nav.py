@@ -2,7 +2,7 @@
 
 A page missing from the nav still builds, but readers can reach it only by a link or
 by search. A nav entry without a file fails the strict build with a message that
-names only the entry, so the test below says which file is missing or orphaned.
+names only the entry, so the tests below name the file is missing or orphaned.
 """
 
 from __future__ import annotations

@@ -6,12 +6,13 @@
 
 function collapseSolutions(root) {
   for (const cell of root.querySelectorAll(".jp-Cell.celltag_solution")) {
-    // A cell already moved, together with the cell before it, is skipped.
+    // Skip cells already inside a block: later cells of a run, and the inner
+    // copy of the class that nbconvert puts on a wrapped cell.
     if (cell.closest("details.solution")) {
       continue;
     }
     const details = document.createElement("details");
-    details.className = "example solution";
+    details.className = "success solution";
     const summary = document.createElement("summary");
     summary.textContent = "Solution";
     details.append(summary);
