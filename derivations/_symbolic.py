@@ -36,10 +36,15 @@ _BOUND_INDEX_NAMES = ("k", "m", "n", "l", "r", "s", "t", "u")
 
 
 def indices(names, lower=1, upper=K):
-    """Create integer index symbols and declare that each runs over lower..upper."""
+    """Create integer index symbols and declare that each runs over lower..upper.
+
+    A later declaration of the same name replaces the earlier range. Each derivation
+    declares its indices at the top, and several derivations may run in one process
+    (the tests run them with runpy), where c can be a class in one and a feature in another.
+    """
     symbols = sp.symbols(names, integer=True, positive=True, seq=True)
     for symbol in symbols:
-        _declare(symbol, lower, upper)
+        _INDEX_RANGES[symbol] = (sp.sympify(lower), sp.sympify(upper))
     return symbols if len(symbols) > 1 else symbols[0]
 
 
@@ -208,59 +213,103 @@ def _canonical(expr, taken):
 # --- Softmax notation --------------------------------------------------------
 
 
-def exp_sum_to_symbol(expr, z, denominator, n=None):
-    """Replace sum_k exp(z_k) over all K classes (or over 1..n for fixed n) by `denominator`."""
+def symbol_vector(base, n):
+    """Return the column (base_1, ..., base_n) of an IndexedBase."""
+    return sp.Matrix([base[a] for a in range(1, n + 1)])
+
+
+def softmax_vector(z, n, scale=1):
+    """Return softmax(scale * z) for n classes as the column of exp(scale z_i) / sum_k exp(scale z_k)."""
+    exponentials = [sp.exp(scale * z[a]) for a in range(1, n + 1)]
+    total = sp.Add(*exponentials)
+    return sp.Matrix([e / total for e in exponentials])
+
+
+def exp_sum_to_symbol(expr, z, denominator, n=None, scale=1):
+    """Replace sum_k exp(scale * z_k) over all K classes (or over 1..n for fixed n) by `denominator`."""
 
     def is_full_exp_sum(e):
         if not isinstance(e, sp.Sum) or len(e.limits) != 1:
             return False
         index, lower, upper = e.limits[0]
-        return e.function == sp.exp(z[index]) and (lower, upper) == (1, K)
+        return e.function == sp.exp(scale * z[index]) and (lower, upper) == (1, K)
 
     expr = expr.replace(is_full_exp_sum, lambda e: denominator)
     if n is not None:
-        expr = expr.xreplace({sp.Add(*(sp.exp(z[a]) for a in range(1, n + 1))): denominator})
+        total = sp.Add(*(sp.exp(scale * z[a]) for a in range(1, n + 1)))
+        expr = expr.xreplace({total: denominator})
     return expr
 
 
-def to_probabilities(expr, z, p, n=None):
+def to_probabilities(expr, z, p, n=None, scale=1):
     """Rewrite `expr`, written in exp(z_i) and sum_k exp(z_k), in terms of p_i = softmax(z)_i.
 
     Each exp(z_i) becomes p_i * S with S = sum_k exp(z_k). Pass n for a fixed number of
-    classes written as z[1] .. z[n]. Raises ValueError if S does not cancel, because then
-    the expression cannot be written in p alone.
+    classes written as z[1] .. z[n], and `scale` for p = softmax(scale * z), such as
+    scale = 1/T for a temperature T. For a batch z[n, k], softmax runs over the last
+    index and each row n has its own S_n. Raises ValueError if the S do not cancel,
+    because then the expression cannot be written in p alone.
     """
-    denominator = sp.Dummy("S", positive=True)
-    expr = exp_sum_to_symbol(expr, z, denominator, n)
+    denominators = {}
 
-    def is_exp_of_logits(e):
+    def denominator(row):
+        if row not in denominators:
+            denominators[row] = sp.Dummy("S", positive=True)
+        return denominators[row]
+
+    def full_exp_sum_row(e):
+        # Sum(exp(scale z[row, k]), (k, 1, K)) -> row, or None for any other expression.
+        if not isinstance(e, sp.Sum) or len(e.limits) != 1:
+            return None
+        index, lower, upper = e.limits[0]
+        if (lower, upper) != (1, K) or not isinstance(e.function, sp.exp):
+            return None
+        logit = sp.expand(e.function.args[0] / scale)
+        if not (isinstance(logit, sp.Indexed) and logit.base == z and logit.indices[-1] == index):
+            return None
+        row = logit.indices[:-1]
+        return None if any(part.has(index) for part in row) else row
+
+    expr = expr.replace(lambda e: full_exp_sum_row(e) is not None, lambda e: denominator(full_exp_sum_row(e)))
+    if n is not None:
+        expr = exp_sum_to_symbol(expr, z, denominator(()), n, scale)
+
+    def logit_coefficients(e):
+        # exp(scale * (c z_a + d z_b)) -> {z_a: c, z_b: d}, or None for any other exp.
         if not isinstance(e, sp.exp):
-            return False
-        coefficients = sp.expand(e.args[0]).as_coefficients_dict()
-        return all(
-            isinstance(term, sp.Indexed) and term.base == z and coefficient.is_Rational
-            for term, coefficient in coefficients.items()
-        )
+            return None
+        coefficients = sp.expand(e.args[0] / scale).as_coefficients_dict()
+        for term, coefficient in coefficients.items():
+            if not (isinstance(term, sp.Indexed) and term.base == z and coefficient.is_Rational):
+                return None
+        return coefficients
 
     def in_probabilities(e):
         # exp(c z_a + d z_b) = (p_a S)^c (p_b S)^d; SymPy writes exp(z_a)^2 as exp(2 z_a).
-        coefficients = sp.expand(e.args[0]).as_coefficients_dict()
-        return sp.Mul(*((p[term.indices[0]] * denominator) ** c for term, c in coefficients.items()))
+        factors = []
+        for term, power in logit_coefficients(e).items():
+            factors.append((p[term.indices] * denominator(term.indices[:-1])) ** power)
+        return sp.Mul(*factors)
 
-    expr = expr.replace(is_exp_of_logits, in_probabilities)
+    expr = expr.replace(lambda e: logit_coefficients(e) is not None, in_probabilities)
     expr = sp.cancel(evaluate_sums(expr))
-    if expr.has(denominator):
+    if any(expr.has(symbol) for symbol in denominators.values()):
         raise ValueError(f"the softmax denominator does not cancel in {expr}")
     return expr
 
 
-def from_probabilities(expr, p, z):
-    """Replace every p_x in `expr` by its definition exp(z_x) / sum_k exp(z_k)."""
+def from_probabilities(expr, p, z, scale=1):
+    """Replace every p_x in `expr` by its definition exp(scale z_x) / sum_k exp(scale z_k).
+
+    For a batch, P[n, x] becomes exp(Z[n, x]) / sum_k exp(Z[n, k]): softmax runs over
+    the last index.
+    """
 
     def definition(indexed):
-        (index,) = indexed.indices
-        bound = _fresh_index(expr.free_symbols | {index} | _bound_symbols(expr), 1, K)
-        return sp.exp(z[index]) / sp.Sum(sp.exp(z[bound]), (bound, 1, K))
+        *row, index = indexed.indices
+        taken = expr.free_symbols | set(indexed.free_symbols) | _bound_symbols(expr)
+        bound = _fresh_index(taken, 1, K)
+        return sp.exp(scale * z[(*row, index)]) / sp.Sum(sp.exp(scale * z[(*row, bound)]), (bound, 1, K))
 
     return expr.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base == p,
@@ -321,18 +370,54 @@ def reduce(expr, rules=()):
 def is_zero(expr):
     """Return True if the rational expression `expr` is identically 0.
 
-    Exponentials become generators (see `exp_to_generators`), the terms are put over one
-    denominator, and the expanded numerator must be 0. Sums and Kronecker deltas that
-    remain are treated as opaque symbols, so False means "not shown to be 0".
+    Exponentials become generators (see `exp_to_generators`). Sums and Kronecker deltas
+    that remain are treated as opaque symbols, so False means "not shown to be 0".
     """
-    # Add.as_numer_denom combines equal denominators without the gcd search that makes
-    # together() and cancel() slow on these expressions; an exact 0 needs no gcd.
     expr = exp_to_generators(sp.sympify(expr))
     # Indexed objects with assumptions are slow to hash and compare; plain symbols in
     # their place, one for one, change nothing in the algebra.
     expr = expr.xreplace({atom: sp.Dummy(str(atom)) for atom in expr.atoms(sp.Indexed)})
+    if _is_zero_with_opaque_denominators(expr):
+        return True
+    # Add.as_numer_denom combines equal denominators without the gcd search that makes
+    # together() and cancel() slow on these expressions; an exact 0 needs no gcd.
     numerator, _ = expr.as_numer_denom()
-    return sp.expand(numerator, power_exp=False, power_base=False, log=False) == 0
+    return _expands_to_zero(numerator)
+
+
+def _is_zero_with_opaque_denominators(expr):
+    """Return True if `expr` is 0 with every sum in a denominator taken as a new variable.
+
+    Forgetting that the new variable S equals its sum can only lose cancellations, never
+    invent them: 0 as a Laurent polynomial in S stays 0 when S is replaced by its sum.
+    Expanding a Laurent polynomial avoids multiplying out the denominators.
+    """
+    denominators = {}
+
+    def opaque(power):
+        base = power.base
+        if base not in denominators:
+            denominators[base] = sp.Dummy("S")
+        return denominators[base] ** power.exp
+
+    laurent = expr.replace(
+        lambda e: isinstance(e, sp.Pow) and e.exp.is_negative and isinstance(e.base, sp.Add),
+        opaque,
+    )
+    return _expands_to_zero(laurent)
+
+
+def _expands_to_zero(expr):
+    """Return True if `expr`, a polynomial or Laurent polynomial, expands to 0."""
+    from sympy.polys.polyerrors import PolynomialError
+    from sympy.polys.rings import sring
+
+    try:
+        # Sparse polynomial arithmetic expands far faster than Expr.expand.
+        _, polynomial = sring(expr)
+    except PolynomialError:
+        return sp.expand(expr, power_exp=False, power_base=False, log=False) == 0
+    return polynomial == 0
 
 
 def assert_zero(expr, claim, rules=(), delta_cases=()):

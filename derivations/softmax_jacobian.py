@@ -35,7 +35,9 @@ from _symbolic import (
     polynomial_det,
     reduce,
     show,
+    softmax_vector,
     sum_over,
+    symbol_vector,
     to_probabilities,
     use_normalisation,
 )
@@ -59,23 +61,6 @@ p = sp.IndexedBase("p", positive=True)
 v = sp.IndexedBase("v", real=True)
 
 
-def logits_vector(n):
-    """Return the column (z_1, ..., z_n)."""
-    return sp.Matrix([z[a] for a in range(1, n + 1)])
-
-
-def softmax_vector(n):
-    """Return softmax(z) for n classes as the column of exp(z_i) / sum_k exp(z_k)."""
-    exponentials = [sp.exp(z[a]) for a in range(1, n + 1)]
-    total = sp.Add(*exponentials)
-    return sp.Matrix([e / total for e in exponentials])
-
-
-def probabilities_vector(n):
-    """Return the column (p_1, ..., p_n) of probability symbols."""
-    return sp.Matrix([p[a] for a in range(1, n + 1)])
-
-
 def claimed_matrix(column):
     """Return diag(c) - c c^T for a column c."""
     n = column.shape[0]
@@ -89,7 +74,7 @@ def claimed_matrix(column):
 # With three classes the probabilities are:
 
 # %%
-softmax_3 = softmax_vector(3)
+softmax_3 = softmax_vector(z, 3)
 show(sp.Symbol("p"), softmax_3)
 
 # %% [markdown]
@@ -97,7 +82,7 @@ show(sp.Symbol("p"), softmax_3)
 # one on the diagonal and one off it, show the quotient rule at work:
 
 # %%
-jacobian_3 = softmax_3.jacobian(logits_vector(3))
+jacobian_3 = softmax_3.jacobian(symbol_vector(z, 3))
 show(sp.Derivative(p[1], z[1]), jacobian_3[0, 0], label="diagonal entry")
 show(sp.Derivative(p[1], z[2]), jacobian_3[0, 1], label="off-diagonal entry")
 
@@ -114,7 +99,7 @@ show(sp.Symbol("J"), jacobian_3_in_p)
 # The claimed form $\operatorname{diag}(p) - p p^\top$, built from the vector $p$:
 
 # %%
-p_3 = probabilities_vector(3)
+p_3 = symbol_vector(p, 3)
 show(Notation(r"\operatorname{diag}(p) - p p^{\top}", "diag(p) - p pᵀ"), claimed_matrix(p_3))
 
 # %% [markdown]
@@ -153,7 +138,7 @@ FIXED_KS = (2, 3, 4, 5, 6)
 
 def fixed_jacobian(n):
     """Return the n x n softmax Jacobian, differentiated by SymPy, in exp(z)."""
-    return softmax_vector(n).jacobian(logits_vector(n))
+    return softmax_vector(z, n).jacobian(symbol_vector(z, n))
 
 
 def eliminate_last(expr, n):
@@ -161,19 +146,14 @@ def eliminate_last(expr, n):
     return sp.sympify(expr).subs(p[n], 1 - sum(p[a] for a in range(1, n)))
 
 
-def values_vector(n):
-    """Return the column (v_1, ..., v_n) of a direction v."""
-    return sp.Matrix([v[a] for a in range(1, n + 1)])
-
-
 for n in FIXED_KS:
-    softmax_n = softmax_vector(n)
+    softmax_n = softmax_vector(z, n)
     assert_equal(fixed_jacobian(n), claimed_matrix(softmax_n), f"J = diag(p) - p pᵀ for K = {n}")
 
-    p_n = probabilities_vector(n)
+    p_n = symbol_vector(p, n)
     jacobian_n = claimed_matrix(p_n).applyfunc(lambda entry: eliminate_last(entry, n))
     ones = sp.ones(n, 1)
-    v_n = values_vector(n)
+    v_n = symbol_vector(v, n)
     mean_n = (p_n.T * v_n)[0]
     variance_n = eliminate_last(sum(p_n[a] * (v_n[a] - mean_n) ** 2 for a in range(n)), n)
 
@@ -254,7 +234,7 @@ show(sp.Derivative(p[i], z[j]), jacobian_formula, label="in terms of p")
 
 # %%
 agrees_for_fixed_K(derivative_logits, fixed_jacobian, FIXED_KS, (i, j))
-agrees_for_fixed_K(jacobian_formula, lambda n: claimed_matrix(probabilities_vector(n)), FIXED_KS, (i, j))
+agrees_for_fixed_K(jacobian_formula, lambda n: claimed_matrix(symbol_vector(p, n)), FIXED_KS, (i, j))
 confirm(f"general-K Jacobian = fixed-K Jacobian for K = {', '.join(map(str, FIXED_KS))}")
 
 # %% [markdown]
@@ -317,7 +297,7 @@ variance_term = variance_formula.function
 assert variance_term.is_nonnegative, f"SymPy cannot show {variance_term} >= 0"
 agrees_for_fixed_K(
     variance_formula,
-    lambda n: (values_vector(n).T * claimed_matrix(probabilities_vector(n)) * values_vector(n))[0],
+    lambda n: (symbol_vector(v, n).T * claimed_matrix(symbol_vector(p, n)) * symbol_vector(v, n))[0],
     FIXED_KS,
     fixed_rule=eliminate_last,
 )
@@ -335,7 +315,7 @@ show(Notation(r"(J v)_i", "(J v)_i"), jvp_formula)
 assert_equal(jvp_formula, p[i] * (v[i] - mean_v), "(Jv)_i = p_i (v_i - ⟨p, v⟩)")
 agrees_for_fixed_K(
     jvp_formula,
-    lambda n: claimed_matrix(probabilities_vector(n)) * values_vector(n),
+    lambda n: claimed_matrix(symbol_vector(p, n)) * symbol_vector(v, n),
     FIXED_KS,
     (i,),
 )
@@ -351,8 +331,8 @@ confirm("(J v)_i = p_i (v_i - ⟨p, v⟩)")
 print(f"{'K':>3} {'J @ v':>8} {'p*(v - <p,v>)':>14}")
 for n in FIXED_KS:
     entries = sp.Matrix(n, n, lambda a, b: sp.Symbol(f"J{a}{b}"))
-    v_n = values_vector(n)
-    p_n = probabilities_vector(n)
+    v_n = symbol_vector(v, n)
+    p_n = symbol_vector(p, n)
     dense_count = sum(sp.count_ops(entry) for entry in entries * v_n)
     mean_n = sp.Symbol("m")
     fast_count = sp.count_ops((p_n.T * v_n)[0]) + sum(sp.count_ops(p_n[a] * (v_n[a] - mean_n)) for a in range(n))
