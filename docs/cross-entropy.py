@@ -94,7 +94,7 @@ for K in (2, 10, 1000):
 # - The entropy $H(y)$ depends only on the target. It is 0 for a one-hot target, so
 #   with hard labels cross-entropy *is* the KL divergence.
 # - The KL divergence is never negative and is 0 only when $p = y$ (Gibbs'
-#   inequality). So over all predictions $p$, the cross-entropy is smallest at
+#   inequality, [derivation](derivations/maximum_likelihood.py)). So over all predictions $p$, the cross-entropy is smallest at
 #   $p = y$, and its minimum is $H(y)$, not 0, when the target is soft.
 #
 # Training with cross-entropy therefore pulls the prediction towards the target

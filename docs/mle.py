@@ -111,7 +111,7 @@ assert_allclose(nll_repeated, 5 * nll_by_hand, rtol=1e-12)
 # cross-entropy is "prediction minus target",
 # [derivation](derivations/cross_entropy_gradient.py)). It vanishes when
 # $\hat y_k = n_k / N$: the maximum-likelihood model predicts the observed class
-# frequencies. The figure shows the log-likelihood for two classes seen 7 and 3 times.
+# frequencies ([derivation](derivations/maximum_likelihood.py)). The figure shows the log-likelihood for two classes seen 7 and 3 times.
 # It peaks at $\hat y_1 = 0.7$.
 
 # %%

@@ -211,7 +211,8 @@ assert_allclose(column_sums, np.zeros(3), rtol=0, atol=1e-15)
 #
 # **1.** Show that for two classes, softmax is the logistic sigmoid: the first entry of
 # $\operatorname{softmax}((a, 0))$ is $\sigma(a) = 1 / (1 + e^{-a})$. What is
-# $\operatorname{softmax}((z_1, z_2))_1$ in terms of $z_1 - z_2$?
+# $\operatorname{softmax}((z_1, z_2))_1$ in terms of $z_1 - z_2$? (The symbolic proof is
+# on the [derivation page for the properties of softmax](derivations/softmax_properties.py).)
 
 # %% tags=["solution"]
 # SciPy's logistic sigmoid is the independent reference.
