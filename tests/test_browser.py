@@ -74,12 +74,16 @@ class Browser:
     def new_page(self):
         page = self.context.new_page()
         page.set_default_timeout(MATH_TIMEOUT_MS)
-        page.on(
-            "console",
-            lambda message: message.type == "error"
-            and self.console_errors.append(f"{page.url}: {message.text}"),
-        )
-        page.on("pageerror", lambda error: self.console_errors.append(f"{page.url}: {error}"))
+
+        def record_console(message):
+            if message.type == "error":
+                self.console_errors.append(f"{page.url}: {message.text}")
+
+        def record_exception(error):
+            self.console_errors.append(f"{page.url}: {error}")
+
+        page.on("console", record_console)
+        page.on("pageerror", record_exception)
         return page
 
 
@@ -113,10 +117,12 @@ def browser(tmp_path_factory):
 def page(browser):
     """A fresh tab; the test fails if it logged an error or left 127.0.0.1."""
     errors_before = len(browser.console_errors)
+    offsite_before = len(browser.offsite_requests)
     tab = browser.new_page()
     yield tab
     tab.close()
-    assert browser.offsite_requests == [], "requests to hosts other than 127.0.0.1"
+    offsite = browser.offsite_requests[offsite_before:]
+    assert offsite == [], "requests to hosts other than 127.0.0.1"
     assert browser.console_errors[errors_before:] == [], "console errors"
 
 
@@ -261,6 +267,7 @@ def test_site_pages_typeset_math(browser, site_server, built_site):
     assert "derivations/softmax_jacobian/" in pages
 
     errors_before = len(browser.console_errors)
+    offsite_before = len(browser.offsite_requests)
     raw_delimiters, untypeset, math_errors, failed_loads = {}, {}, {}, {}
     pages_with_math = 0
     tab = browser.new_page()
@@ -288,7 +295,8 @@ def test_site_pages_typeset_math(browser, site_server, built_site):
     assert math_errors == {}, "MathJax reported errors"
     assert raw_delimiters == {}, "raw TeX delimiters in the visible text"
     assert browser.console_errors[errors_before:] == [], "console errors"
-    assert browser.offsite_requests == [], "requests to hosts other than 127.0.0.1"
+    offsite = browser.offsite_requests[offsite_before:]
+    assert offsite == [], "requests to hosts other than 127.0.0.1"
     # The site is about formulas: most pages must have some.
     assert pages_with_math >= len(pages) // 2
 
