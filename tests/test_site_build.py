@@ -148,3 +148,21 @@ def test_plain_plugin_cache_would_serve_stale_page(tmp_path):
     assert build_with_cache(tmp_path, config_file, site_dir).returncode == 0
 
     assert "marker=first" in page_text(site_dir, "sample")
+
+
+def test_notebook_display_math_escaped_once(tmp_path):
+    # mkdocs-jupyter escaped `$$` blocks in Markdown cells twice, so MathJax saw
+    # `&amp;` and `&lt;` as text and reported "Misplaced &".
+    source = (
+        "# %% [markdown]\n# # Sample\n#\n"
+        "# $$\n# \\begin{aligned} a &< b \\\\ c &> d \\end{aligned}\n# $$\n\n"
+        "# %%\nprint('done')\n"
+    )
+    config_file = make_small_site(tmp_path, source)
+
+    result = mkdocs_build(tmp_path / "site", config_file, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    html = page_text(tmp_path / "site", "sample")
+    assert r"a &amp;&lt; b \\ c &amp;&gt; d" in html
+    assert "&amp;amp;" not in html
