@@ -32,9 +32,11 @@ from _symbolic import (
     evaluate_sums,
     from_probabilities,
     indices,
+    plain_bases,
     reduce,
     show,
     softmax_vector,
+    substitute,
     sum_over,
     symbol_vector,
     to_probabilities,
@@ -163,14 +165,18 @@ confirm("route (a) = route (b)")
 @functools.cache
 def fixed_gradient(n):
     """Return the gradient of -sum_k y_k log softmax(z)_k for n classes, by direct differentiation."""
-    loss = -sum(y[a] * sp.log(probability) for a, probability in zip(range(1, n + 1), softmax_vector(z, n)))
-    # log(e^{z_a} / S) = z_a - log S: the same function, with a far smaller derivative to compare.
-    return sp.Matrix([sp.expand_log(loss)]).jacobian(symbol_vector(z, n)).T
+    z_plain, y_plain, restore = plain_bases(z, y)
+    probabilities = softmax_vector(z_plain, n)
+    loss = -sum(y_plain[a] * sp.log(probabilities[a - 1]) for a in range(1, n + 1))
+    # log(e^{z_a} / S) = z_a - log S, because both parts are positive. The same function,
+    # with a far smaller derivative to compare.
+    loss = sp.expand_log(loss, force=True)
+    return restore(sp.Matrix([loss]).jacobian(symbol_vector(z_plain, n)).T)
 
 
 def eliminate_last_target(expr, n):
     """Substitute y_n = 1 - y_1 - ... - y_(n-1) in `expr`, which uses sum_k y_k = 1."""
-    return expr.subs(y[n], 1 - sum(y[a] for a in range(1, n)))
+    return substitute(expr, {y[n]: 1 - sum(y[a] for a in range(1, n))})
 
 
 agrees_for_fixed_K(from_probabilities(gradient_unnormalised_formula, p, z), fixed_gradient, FIXED_KS, (j,))

@@ -38,6 +38,8 @@ from _symbolic import (
     expand_finite_sums,
     from_probabilities,
     indices,
+    softmax_of,
+    plain_bases,
     show,
     softmax_vector,
     sum_over,
@@ -64,7 +66,7 @@ smoothed_target = (1 - epsilon) * sp.KroneckerDelta(k, c) + epsilon / K
 show(sp.IndexedBase("q")[k], smoothed_target, label="PyTorch's smoothed target")
 
 DL_DZ = Notation(r"\frac{\partial L}{\partial z_j}", "∂L/∂z_j")
-FIXED_KS = (2, 3, 4, 5)
+FIXED_KS = (2, 3, 4)
 
 # %% [markdown]
 # ## Step 1: the smoothed targets sum to 1
@@ -136,15 +138,17 @@ assert_equal(
 confirm("the smoothed loss = (1 - ε) · unsmoothed loss + ε · uniform term")
 
 # %% [markdown]
-# For each fixed $K = 2, \dots, 5$ and each label, SymPy differentiates the smoothed loss
+# For each fixed $K = 2, 3, 4$ and the labels 1 and 2, SymPy differentiates the smoothed loss
 # directly and the result must be the general formula:
 
 # %%
 def fixed_smoothed_gradient(size, label):
     """Return the gradient of -sum_k q_k log softmax(z)_k for `size` classes and one label."""
+    z_plain, restore = plain_bases(z)
     targets = [(1 - epsilon) * int(q == label) + epsilon / size for q in range(1, size + 1)]
-    loss = sp.expand_log(-sum(t * sp.log(s) for t, s in zip(targets, softmax_vector(z, size))))
-    return sp.Matrix([loss]).jacobian(symbol_vector(z, size)).T
+    # log(e^{z_k} / S) = z_k - log S, because both parts are positive.
+    loss = sp.expand_log(-sum(t * sp.log(s) for t, s in zip(targets, softmax_vector(z_plain, size))), force=True)
+    return restore(sp.Matrix([loss]).jacobian(symbol_vector(z_plain, size)).T)
 
 
 for label in (1, 2):
@@ -154,7 +158,7 @@ for label in (1, 2):
         FIXED_KS,
         (j,),
     )
-confirm("general-K smoothed gradient = direct fixed-K gradients for K = 2, ..., 5")
+confirm(f"general-K smoothed gradient = direct fixed-K gradients for K = {FIXED_KS}")
 
 # %% [markdown]
 # ## Step 3: class weights on one row
@@ -249,18 +253,18 @@ confirm("batch gradient with weights, ignored rows and smoothing derived")
 # %%
 def fixed_batch_gradient(label_values, size):
     """Return the gradient of PyTorch's weighted, smoothed 'mean' loss for explicit labels."""
+    Z_plain, w_plain, restore = plain_bases(Z, w)
     rows = len(label_values)
-    logits = sp.Matrix(rows, size, lambda row, q: Z[row + 1, q + 1])
+    logits = sp.Matrix(rows, size, lambda row, q: Z_plain[row + 1, q + 1])
     total = 0
     for row, label in enumerate(label_values, start=1):
-        probabilities = softmax_vector(sp.IndexedBase("u"), size).subs(
-            {sp.IndexedBase("u")[q]: logits[row - 1, q - 1] for q in range(1, size + 1)}
-        )
+        probabilities = softmax_of(logits.row(row - 1))
+        # log(e^{z_k} / S) = z_k - log S, because both parts are positive.
         log_p = [sp.expand_log(sp.log(probability), force=True) for probability in probabilities]
-        total += (1 - epsilon) * w[label] * -log_p[label - 1]
-        total += (epsilon / size) * sum(w[q] * -log_p[q - 1] for q in range(1, size + 1))
-    loss = total / sum(w[label] for label in label_values)
-    return sp.Matrix(rows, size, lambda row, q: sp.diff(loss, logits[row, q]))
+        total += (1 - epsilon) * w_plain[label] * -log_p[label - 1]
+        total += (epsilon / size) * sum(w_plain[q] * -log_p[q - 1] for q in range(1, size + 1))
+    loss = total / sum(w_plain[label] for label in label_values)
+    return restore(sp.Matrix(rows, size, lambda row, q: sp.diff(loss, logits[row, q])))
 
 
 label_values = (2, 3)

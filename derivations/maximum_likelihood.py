@@ -46,7 +46,7 @@ j, k = indices("j k")
 P = sp.IndexedBase("P", positive=True)
 Y = sp.IndexedBase("Y", nonnegative=True)
 
-FIXED_KS = (2, 3, 4)
+FIXED_KS = (2, 3)
 
 # %% [markdown]
 # ## Step 1: the likelihood of $N$ observations
@@ -87,7 +87,7 @@ agrees_for_fixed_K(
     lambda size: -sp.expand_log(sp.log(sp.Mul(*(P[row, q] ** Y[row, q] for row in (1, 2) for q in range(1, size + 1))))),
     FIXED_KS,
 )
-confirm("-log ℒ = Σ_n CE(Y_n, P_n), for general N and K and for N = 2, K = 2, 3, 4")
+confirm(f"-log ℒ = Σ_n CE(Y_n, P_n), for general N and K and for N = 2, K = {FIXED_KS}")
 
 # %% [markdown]
 # $-\log t$ is strictly decreasing in $t > 0$, as its derivative shows, so the parameters
@@ -158,7 +158,7 @@ assert_equal(evaluate_sums(sum_over(categorical_mle_formula.subs(j, k), k)), 1, 
 confirm("π̂_j = n_j / Σ_k n_k, a maximum because the log-likelihood is concave")
 
 # %% [markdown]
-# For each fixed $K = 2, 3, 4$, SymPy solves the whole system (the $K$ stationarity
+# For $K = 2$ and $K = 3$, SymPy solves the whole system (the $K$ stationarity
 # equations and the constraint) for $\pi_1, \dots, \pi_K, \lambda$. There must be exactly
 # one solution, and it must be the general formula:
 
@@ -174,7 +174,7 @@ def fixed_mle(size):
 
 
 agrees_for_fixed_K(categorical_mle_formula, fixed_mle, FIXED_KS, (j,))
-confirm("the general-K estimate = SymPy's solution for K = 2, 3, 4")
+confirm(f"the general-K estimate = SymPy's solution for K = {FIXED_KS}")
 
 # %% [markdown]
 # The same answer comes out of softmax. A model with a single logit vector $z$ for every

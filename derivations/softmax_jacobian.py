@@ -32,10 +32,12 @@ from _symbolic import (
     evaluate_sums,
     from_probabilities,
     indices,
+    plain_bases,
     polynomial_det,
     reduce,
     show,
     softmax_vector,
+    substitute,
     sum_over,
     symbol_vector,
     to_probabilities,
@@ -138,12 +140,13 @@ FIXED_KS = (2, 3, 4, 5, 6)
 
 def fixed_jacobian(n):
     """Return the n x n softmax Jacobian, differentiated by SymPy, in exp(z)."""
-    return softmax_vector(z, n).jacobian(symbol_vector(z, n))
+    z_plain, restore = plain_bases(z)
+    return restore(softmax_vector(z_plain, n).jacobian(symbol_vector(z_plain, n)))
 
 
 def eliminate_last(expr, n):
     """Substitute p_n = 1 - p_1 - ... - p_(n-1) in `expr`, which uses sum_k p_k = 1."""
-    return sp.sympify(expr).subs(p[n], 1 - sum(p[a] for a in range(1, n)))
+    return substitute(expr, {p[n]: 1 - sum(p[a] for a in range(1, n))})
 
 
 for n in FIXED_KS:

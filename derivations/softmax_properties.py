@@ -26,6 +26,7 @@ from _symbolic import (
     confirm,
     evaluate_sums,
     indices,
+    plain_bases,
     show,
     softmax_vector,
     sum_over,
@@ -162,7 +163,8 @@ assert_equal(
 
 def fixed_temperature_derivative(size):
     """Return ∂ softmax(z / T) / ∂T for `size` classes by direct differentiation."""
-    return softmax_vector(z, size, scale=1 / T).diff(T)
+    z_plain, restore = plain_bases(z)
+    return restore(softmax_vector(z_plain, size, scale=1 / T).diff(T))
 
 
 def in_temperature_logits(expr):
