@@ -55,9 +55,11 @@ def reference_objective(X, y, W, b, l2, sample_weight=None):
 def step_size_bound(X, l2):
     """Return 1/L for the smoothness constant L of J on standardised data.
 
-    The Hessian of the cross-entropy in the logits, diag(p) - p p^T, is below
-    (1/2) I (Bohning's bound). So the Hessian of J in (W, b) is below
-    L = (1/2) lambda_max(X1^T X1 / N) + l2, where X1 is X with a column of ones.
+    v^T (diag(p) - p p^T) v is the variance of the entries of v under p, at
+    most (max v - min v)^2 / 4 <= ||v||^2 / 2. So the Hessian of the
+    cross-entropy in the logits is below (1/2) I, and the Hessian of J in
+    (W, b) is below L = (1/2) lambda_max(X1^T X1 / N) + l2, where X1 is X with
+    a column of ones.
     """
     n_samples = X.shape[0]
     X1 = np.hstack([X, np.ones((n_samples, 1))])
