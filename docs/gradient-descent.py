@@ -590,19 +590,12 @@ print(caught[0].message)
 # Show that, from zero weights, gradient descent keeps $\sum_k b_k = 0$ and
 # $\sum_k w_k = 0$ at every step, with or without L2. Check it on the digits
 # model.
-#
-# ??? success "Solution"
-#
-#     The sum of $\nabla_b J = (P - Y)^\top \mathbf{1}/N$ over the classes is
-#     $\mathbf{1}^\top (P - Y)^\top \mathbf{1} / N = 0$, because each row of
-#     $P - Y$ sums to 0. Likewise
-#     $\mathbf{1}^\top \nabla_W J = \mathbf{1}^\top (P-Y)^\top X / N
-#     + \lambda\, \mathbf{1}^\top W = \lambda\, \mathbf{1}^\top W$.
-#     Starting from $W = 0$ and $b = 0$, the sums over the classes stay 0
-#     after every step, up to rounding. The cell below checks the trained
-#     digits model.
 
 # %% tags=["solution"]
+# Summed over the classes, the bias gradient is 1^T (P - Y)^T 1 / N = 0,
+# because every row of P - Y sums to 0. The same sum of the weight gradient
+# is 1^T (P - Y)^T X / N + l2 * 1^T W = l2 * 1^T W. From W = 0 and b = 0 both
+# sums start at 0, so every step keeps them at 0, up to rounding.
 bias_sum = digits_model.intercept_.sum()
 column_sums = digits_model.coef_.sum(axis=0)  # (d,), one sum over the classes per feature
 print(f"sum of the biases: {bias_sum:.1e}")
@@ -616,18 +609,14 @@ assert np.abs(column_sums).max() < 1e-10
 # digits training set with $\lambda = 10^{-2}$. Train for 300 epochs with
 # $\eta = 1/L$ and with $\eta = 1$, check that the loss with $\eta = 1/L$
 # never increases, and compare how close each run gets to the minimum.
-#
-# ??? success "Solution"
-#
-#     The descent lemma guarantees $J(\theta - \eta \nabla J) \le J(\theta) -
-#     \tfrac{\eta}{2} \lVert \nabla J \rVert^2$ for $\eta \le 1/L$, so the
-#     loss history is non-increasing. The bound is loose, because the softmax
-#     Hessian is well below $\tfrac12 I$ for most samples. So $\eta = 1$, about
-#     $3.7/L$ here, still converges, and after the same number of epochs it is
-#     much closer to the minimum. The minimum is taken from `digits_model`,
-#     which was trained until the gradient norm fell below $10^{-5}$.
 
 # %% tags=["solution"]
+# For a step of at most 1/L the descent lemma gives
+# J(theta - eta grad J) <= J(theta) - (eta / 2) ||grad J||^2, so the loss never
+# increases. The bound is loose, because the softmax Hessian is well below I/2
+# for most samples. So eta = 1, about 3.7 / L here, still converges, and after
+# the same number of epochs it is much closer to the minimum. J* is taken from
+# digits_model, which trained until the gradient norm fell below 1e-5.
 X1_train = np.column_stack([X_train, np.ones(len(X_train))])
 smoothness = 0.5 * np.linalg.eigvalsh(X1_train.T @ X1_train / len(X1_train)).max() + 1e-2
 minimum = digits_model.loss_history_[-1]
@@ -648,17 +637,13 @@ assert gaps[1.0] < gaps[1 / smoothness] / 2
 # $\eta = 0.05$. Compare its objective, test accuracy and final gradient norm
 # with the full-batch model. Why does the gradient norm stay far above the
 # $10^{-5}$ that the full-batch model reached?
-#
-# ??? success "Solution"
-#
-#     Each epoch now takes 43 steps instead of one, so 30 epochs already get
-#     close to the optimum. But each step follows a noisy estimate of the
-#     gradient. With a constant $\eta$ the weights keep jittering around the
-#     minimiser instead of settling on it, so the full-data gradient norm stays
-#     far from 0. Shrinking $\eta$ over time, or a larger batch, reduces the
-#     jitter.
 
 # %% tags=["solution"]
+# Each epoch now takes 43 steps instead of one, so 30 epochs already get close
+# to the optimum. But each step follows a noisy estimate of the gradient. With
+# a constant learning rate the weights keep jittering around the minimiser
+# instead of settling on it, so the full-data gradient norm stays far from 0.
+# Shrinking the learning rate over time, or larger batches, reduce the jitter.
 sgd_model = SoftmaxRegression(
     learning_rate=0.05, l2=1e-2, batch_size=32, random_state=0, tol=0.0, max_iter=30
 )
