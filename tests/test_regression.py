@@ -372,6 +372,16 @@ def test_divergence_names_epoch_and_learning_rate(iris):
     assert_allclose(error.loss_history[0], math.log(3), rtol=1e-15)
 
 
+def test_divergence_keeps_previous_fit(iris):
+    X, y = iris
+    model = SoftmaxRegression(learning_rate=0.5, l2=1.0, max_iter=20, tol=0.0).fit(X, y)
+    previous = model.coef_.copy()
+    model.set_params(learning_rate=10.0, max_iter=10_000)
+    with pytest.raises(FloatingPointError):
+        model.fit(X, y)
+    assert_array_equal(model.coef_, previous)
+
+
 def test_sgd_divergence_raises(iris):
     X, y = iris
     model = SoftmaxRegression(learning_rate=10.0, l2=1.0, batch_size=32, random_state=0)

@@ -105,7 +105,8 @@ class SoftmaxRegression:
     DivergenceError
         From ``fit``, when the objective or its gradient becomes NaN or
         infinite. It subclasses FloatingPointError, and its message names the
-        epoch and the learning rate. No weights are stored in that case.
+        epoch and the learning rate. The estimator then keeps the attributes
+        it had before the call, so a new estimator stays unfitted.
 
     Warns
     -----
@@ -219,7 +220,7 @@ class SoftmaxRegression:
         Parameters
         ----------
         X : array_like of shape (N, d)
-            Finite real features.
+            Finite real features. Training computes in float64.
         y : array_like of shape (N,)
             Integer labels 0, ..., K-1, with every class present and K >= 2.
         sample_weight : array_like of shape (N,), optional
@@ -302,14 +303,14 @@ class SoftmaxRegression:
         return self
 
     def _validated_parameters(self):
-        learning_rate = _positive_real(self.learning_rate, "learning_rate", allow_zero=False)
+        learning_rate = _validated_real(self.learning_rate, "learning_rate", allow_zero=False)
         max_iter = self.max_iter
         if not (isinstance(max_iter, numbers.Integral) and not isinstance(max_iter, bool)):
             raise TypeError(f"max_iter must be an int >= 1, got {max_iter!r}")
         if max_iter < 1:
             raise ValueError(f"max_iter must be an int >= 1, got {max_iter!r}")
-        tol = _positive_real(self.tol, "tol", allow_zero=True)
-        l2 = _positive_real(self.l2, "l2", allow_zero=True)
+        tol = _validated_real(self.tol, "tol", allow_zero=True)
+        l2 = _validated_real(self.l2, "l2", allow_zero=True)
         batch_size = self.batch_size
         if batch_size is not None:
             if not (isinstance(batch_size, numbers.Integral) and not isinstance(batch_size, bool)):
@@ -472,7 +473,8 @@ def _describe(value):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _positive_real(value, name, *, allow_zero):
+def _validated_real(value, name, *, allow_zero):
+    """Return ``value`` as a finite float > 0 (>= 0 with ``allow_zero``), or raise naming it."""
     bound = ">= 0" if allow_zero else "> 0"
     if not (isinstance(value, numbers.Real) and not isinstance(value, bool)):
         raise TypeError(f"{name} must be a finite real number {bound}, got {value!r}")
