@@ -377,9 +377,6 @@ def is_zero(expr):
     that remain are treated as opaque symbols, so False means "not shown to be 0".
     """
     expr = exp_to_generators(sp.sympify(expr))
-    # Indexed objects with assumptions are slow to hash and compare; plain symbols in
-    # their place, one for one, change nothing in the algebra.
-    expr = expr.xreplace({atom: sp.Dummy(str(atom)) for atom in expr.atoms(sp.Indexed)})
     if _is_zero_with_opaque_denominators(expr):
         return True
     # Add.as_numer_denom combines equal denominators without the gcd search that makes

@@ -29,7 +29,6 @@ import functools
 import sympy as sp
 
 from _symbolic import (
-    K,
     Notation,
     agrees_for_fixed_K,
     assert_equal,

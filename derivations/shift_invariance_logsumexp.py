@@ -23,7 +23,6 @@ from _symbolic import (
     assert_equal,
     confirm,
     evaluate_sums,
-    exp_sum_to_symbol,
     indices,
     show,
     softmax_vector,

@@ -19,7 +19,6 @@
 import sympy as sp
 
 from _symbolic import (
-    K,
     Notation,
     agrees_for_fixed_K,
     assert_equal,
