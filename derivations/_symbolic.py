@@ -78,8 +78,8 @@ def sum_over(summand, index):
 def evaluate_sums(expr):
     """Apply linearity and Kronecker-delta collapse to every Sum in `expr`, innermost first.
 
-    A term whose factors do not depend on the summation index k leaves the sum as a
-    constant factor; a term free of k sums to (upper - lower + 1) copies. A factor
+    A factor that does not depend on the summation index k moves out of the sum, and a
+    term free of k sums to (upper - lower + 1) copies. A factor
     delta(k, j) collapses the sum to the remaining factors at k = j, but only if j is a
     declared index with exactly the range of k, so no case outside the range is lost.
     Sums that none of these rules reduce stay as Sums.
@@ -275,7 +275,10 @@ def to_probabilities(expr, z, p, n=None, scale=1):
         row = logit.indices[:-1]
         return None if any(part.has(index) for part in row) else row
 
-    expr = expr.replace(lambda e: full_exp_sum_row(e) is not None, lambda e: denominator(full_exp_sum_row(e)))
+    expr = expr.replace(
+        lambda e: full_exp_sum_row(e) is not None,
+        lambda e: denominator(full_exp_sum_row(e)),
+    )
     if n is not None:
         expr = exp_sum_to_symbol(expr, z, denominator(()), n, scale)
 
@@ -356,7 +359,8 @@ def exp_to_generators(expr):
         coefficients = sp.expand(e.args[0]).as_coefficients_dict()
         if not all(c.is_Rational for c in coefficients.values()):
             return e
-        return sp.Mul(*(generator(term) ** c if term != 1 else sp.E**c for term, c in coefficients.items()))
+        factors = [generator(term) ** c if term != 1 else sp.E**c for term, c in coefficients.items()]
+        return sp.Mul(*factors)
 
     # xreplace with a precomputed table is much cheaper than replace() on large sums.
     return expr.xreplace({e: as_generators(e) for e in expr.atoms(sp.exp)})
@@ -514,9 +518,12 @@ def expand_finite_sums(expr):
         body = total.function
         for index, lower, upper in total.limits:
             if not (lower.is_Integer and upper.is_Integer):
-                raise ValueError(f"cannot expand a sum over {index} from {lower} to {upper}: limits must be integers")
+                raise ValueError(
+                    f"cannot expand a sum over {index} from {lower} to {upper}: limits must be integers"
+                )
             # replace() works innermost first, so `body` binds no index and xreplace is safe.
-            body = sp.Add(*(body.xreplace({index: value}) for value in range(int(lower), int(upper) + 1)))
+            values = range(int(lower), int(upper) + 1)
+            body = sp.Add(*(body.xreplace({index: value}) for value in values))
         return body
 
     return expr.replace(lambda e: isinstance(e, sp.Sum), expand)
@@ -536,7 +543,8 @@ def plain_bases(*bases):
 
     def restore(expr):
         atoms = expr.atoms(sp.Indexed)
-        return expr.xreplace({atom: originals[atom.base][atom.indices] for atom in atoms if atom.base in originals})
+        mapping = {atom: originals[atom.base][atom.indices] for atom in atoms if atom.base in originals}
+        return expr.xreplace(mapping)
 
     return (*copies, restore)
 
@@ -568,7 +576,8 @@ def agrees_for_fixed_K(general, fixed, Ks, free_indices=(), fixed_rule=None):
     for n in Ks:
         reference = fixed(n)
         for values in itertools.product(range(1, n + 1), repeat=len(free_indices)):
-            substituted = expand_finite_sums(substitute(general, {K: n, **dict(zip(free_indices, values))}))
+            mapping = {K: n, **dict(zip(free_indices, values))}
+            substituted = expand_finite_sums(substitute(general, mapping))
             position = tuple(value - 1 for value in values)
             if isinstance(reference, sp.MatrixBase):
                 if len(position) == 1:
@@ -605,7 +614,7 @@ def in_kernel():
 
 
 def latex_requested():
-    """Return True when SOFTMAX_CE_LATEX=1 asks the terminal output to be LaTeX."""
+    """Return True when SOFTMAX_CE_LATEX=1 requests LaTeX instead of Unicode in the terminal."""
     return os.environ.get("SOFTMAX_CE_LATEX", "") == "1"
 
 

@@ -46,7 +46,7 @@ from _symbolic import (
 # ## Definitions
 #
 # The indices $i, j, k$ run over $1, \dots, K$. The target $y$ is a vector of
-# non-negative numbers; where it must sum to 1, the page says so and applies
+# non-negative numbers. Where it must sum to 1, the page states it and applies
 # $\sum_k y_k = 1$ as an explicit rule.
 
 # %%
@@ -124,7 +124,8 @@ show(DL_DZ, gradient_route_a, label="sum_k y_k = 1")
 loss_gradient_in_p = evaluate_sums(sp.diff(loss_in_p, p[i]))
 softmax_formula = sp.exp(z[i]) / sum_over(sp.exp(z[k]), k)
 jacobian_formula = sp.factor(to_probabilities(evaluate_sums(sp.diff(softmax_formula, z[j])), z, p))
-show(Notation(r"\frac{\partial L}{\partial p_i}", "∂L/∂p_i"), loss_gradient_in_p, label="outer factor")
+DL_DP = Notation(r"\frac{\partial L}{\partial p_i}", "∂L/∂p_i")
+show(DL_DP, loss_gradient_in_p, label="outer factor")
 show(sp.Derivative(p[i], z[j]), jacobian_formula, label="inner factor")
 
 # %% [markdown]
@@ -148,7 +149,9 @@ show(DL_DZ, gradient_route_b, label="sum_k y_k = 1")
 # with and without $\sum_k y_k = 1$:
 
 # %%
-assert_equal(gradient_route_a_unnormalised, gradient_route_b_unnormalised, "routes (a) and (b) agree for any y")
+assert_equal(
+    gradient_route_a_unnormalised, gradient_route_b_unnormalised, "routes (a) and (b) agree for any y"
+)
 assert_equal(gradient_route_a, gradient_route_b, "routes (a) and (b) agree for sum_k y_k = 1")
 gradient_formula = gradient_route_a
 gradient_unnormalised_formula = gradient_route_a_unnormalised
@@ -178,7 +181,9 @@ def eliminate_last_target(expr, n):
     return substitute(expr, {y[n]: 1 - sum(y[a] for a in range(1, n))})
 
 
-agrees_for_fixed_K(from_probabilities(gradient_unnormalised_formula, p, z), fixed_gradient, FIXED_KS, (j,))
+agrees_for_fixed_K(
+    from_probabilities(gradient_unnormalised_formula, p, z), fixed_gradient, FIXED_KS, (j,)
+)
 agrees_for_fixed_K(
     from_probabilities(gradient_formula, p, z),
     fixed_gradient,
@@ -197,7 +202,9 @@ confirm("general-K gradients = direct fixed-K gradients for K = 2, ..., 6")
 # because the loss does not change when all logits move together:
 
 # %%
-gradient_entry_sum = reduce(sum_over(gradient_unnormalised_formula, j), rules=[lambda e: use_normalisation(e, p)])
+gradient_entry_sum = reduce(
+    sum_over(gradient_unnormalised_formula, j), rules=[lambda e: use_normalisation(e, p)]
+)
 show(Notation(r"\sum_j \frac{\partial L}{\partial z_j}", "Σ_j ∂L/∂z_j"), gradient_entry_sum)
 assert_zero(gradient_entry_sum, "the gradient entries sum to 0 for any y")
 confirm("Σ_j ∂L/∂z_j = 0 for any y ≥ 0")
@@ -215,7 +222,10 @@ c = indices("c")
 
 def one_hot(expr):
     """Replace every target entry y_x in `expr`, inside sums too, by δ_xc."""
-    return expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == y, lambda e: sp.KroneckerDelta(e.indices[0], c))
+    return expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == y,
+        lambda e: sp.KroneckerDelta(e.indices[0], c),
+    )
 
 
 one_hot_target_sum = evaluate_sums(one_hot(sum_over(y[k], k)))
@@ -252,7 +262,9 @@ show(DL_DZ, one_hot_gradient_formula, label="gradient, one-hot label c")
 
 # %%
 assert_equal(gradient_formula, p[j] - y[j], "∂L/∂z_j = p_j - y_j")
-assert_equal(gradient_unnormalised_formula, p[j] * sum_over(y[k], k) - y[j], "∂L/∂z_j = p_j Σ_k y_k - y_j")
+assert_equal(
+    gradient_unnormalised_formula, p[j] * sum_over(y[k], k) - y[j], "∂L/∂z_j = p_j Σ_k y_k - y_j"
+)
 assert_equal(
     sp.diff(loss_formula, z[j]),
     from_probabilities(gradient_formula, p, z),

@@ -51,8 +51,8 @@ from _symbolic import (
 # %% [markdown]
 # ## Definitions
 #
-# Classes are indexed by $i, j, k, l$ over $1, \dots, K$; features by $m$ over
-# $1, \dots, d$; batch rows by $n$ over $1, \dots, N$. From the page on the gradient of
+# Classes are indexed by $i, j, k, l$ over $1, \dots, K$, features by $m$ over
+# $1, \dots, d$ and batch rows by $n$ over $1, \dots, N$. From the page on the gradient of
 # cross-entropy, with $\sum_k y_k = 1$ the loss is
 # $L = \operatorname{LSE}(z) - \sum_k y_k z_k$.
 
@@ -80,6 +80,13 @@ def probabilities_sum_to_one(expr):
 
 FIXED_KS = (2, 3, 4)
 
+# Left-hand sides of the displayed equations.
+DL_DZ = Notation(r"\frac{\partial L}{\partial z_j}", "∂L/∂z_j")
+D2L_DZ2 = Notation(r"\frac{\partial^2 L}{\partial z_j \partial z_l}", "∂²L/∂z_j∂z_l")
+DL_DW = Notation(r"\frac{\partial L}{\partial W_{ac}}", "∂L/∂W_ac")
+DL_DB = Notation(r"\frac{\partial L}{\partial b_a}", "∂L/∂b_a")
+D2L_DW2 = Notation(r"\frac{\partial^2 L}{\partial W_{ac} \partial W_{a'c'}}", "∂²L/∂W_ac∂W_a'c'")
+
 # %% [markdown]
 # ## Step 1: the Hessian in the logits
 #
@@ -89,8 +96,8 @@ FIXED_KS = (2, 3, 4)
 # %%
 gradient_logits = evaluate_sums(sp.diff(loss_formula, z[j]))
 hessian_logits = evaluate_sums(sp.diff(gradient_logits, z[l]))
-show(Notation(r"\frac{\partial L}{\partial z_j}", "∂L/∂z_j"), gradient_logits, label="first derivative")
-show(Notation(r"\frac{\partial^2 L}{\partial z_j \partial z_l}", "∂²L/∂z_j∂z_l"), hessian_logits, label="second derivative")
+show(DL_DZ, gradient_logits, label="first derivative")
+show(D2L_DZ2, hessian_logits, label="second derivative")
 
 # %% [markdown]
 # The target entered the gradient as the constant $-y_j$, so it is gone after the second
@@ -98,7 +105,7 @@ show(Notation(r"\frac{\partial^2 L}{\partial z_j \partial z_l}", "∂²L/∂z_j�
 
 # %%
 hessian_formula = sp.factor(to_probabilities(hessian_logits, z, p))
-show(Notation(r"\frac{\partial^2 L}{\partial z_j \partial z_l}", "∂²L/∂z_j∂z_l"), hessian_formula)
+show(D2L_DZ2, hessian_formula)
 assert not hessian_formula.has(y), f"the Hessian should not depend on y: {hessian_formula}"
 assert_equal(hessian_formula, p[j] * (sp.KroneckerDelta(j, l) - p[l]), "∇²L = diag(p) - p pᵀ")
 confirm("∇²_z L = diag(p) - p pᵀ, with no y in it")
@@ -113,8 +120,10 @@ def fixed_hessian(size):
     """Return the Hessian of -sum_k y_k log softmax(z)_k in z for `size` classes."""
     z_plain, y_plain, restore = plain_bases(z, y)
     logits = symbol_vector(z_plain, size)
-    # log(e^{z_k} / S) = z_k - log S holds because both parts are positive.
-    loss = sp.expand_log(-sum(y_plain[q + 1] * sp.log(s) for q, s in enumerate(softmax_vector(z_plain, size))), force=True)
+    # log(e^{z_k} / S) = z_k - log S is valid because both parts are positive.
+    probabilities = softmax_vector(z_plain, size)
+    loss = -sum(y_plain[q + 1] * sp.log(probabilities[q]) for q in range(size))
+    loss = sp.expand_log(loss, force=True)
     gradient = sp.Matrix([loss]).jacobian(logits)
     return restore(gradient.jacobian(logits))
 
@@ -125,16 +134,26 @@ def eliminate_last_target(expr, size):
 
 
 agrees_for_fixed_K(
-    from_probabilities(hessian_formula, p, z), fixed_hessian, FIXED_KS, (j, l), fixed_rule=eliminate_last_target
+    from_probabilities(hessian_formula, p, z),
+    fixed_hessian,
+    FIXED_KS,
+    (j, l),
+    fixed_rule=eliminate_last_target,
 )
 confirm(f"general-K Hessian = fixed-K Hessian for K = {FIXED_KS}")
 
 # %% [markdown]
 # !!! note "Targets that do not sum to 1"
 #     The derivation above used $\sum_k y_k = 1$ to write $L$. Without it,
-#     $L = \operatorname{LSE}(z) \sum_k y_k - \sum_k y_k z_k$ and the Hessian is
-#     $(\sum_k y_k)(\operatorname{diag}(p) - p p^\top)$, still positive semi-definite for
-#     $y \ge 0$.
+#     $L = \operatorname{LSE}(z) \sum_k y_k - \sum_k y_k z_k$, and the Hessian gains the
+#     factor $\sum_k y_k$. It is still positive semi-definite for $y \ge 0$:
+
+# %%
+loss_any_targets = sp.log(sum_over(sp.exp(z[k]), k)) * sum_over(y[k], k) - sum_over(y[k] * z[k], k)
+hessian_any_targets = evaluate_sums(sp.diff(evaluate_sums(sp.diff(loss_any_targets, z[j])), z[l]))
+hessian_any_targets = sp.factor(to_probabilities(hessian_any_targets, z, p))
+show(D2L_DZ2, hessian_any_targets, label="any y ≥ 0")
+assert_equal(hessian_any_targets, sum_over(y[k], k) * hessian_formula, "∇²L = (Σ_k y_k)(diag(p) - p pᵀ)")
 
 # %% [markdown]
 # ## Step 2: positive semi-definite, so convex
@@ -142,10 +161,14 @@ confirm(f"general-K Hessian = fixed-K Hessian for K = {FIXED_KS}")
 # For any direction $v$, $v^\top (\nabla^2 L) v$ reduces to a variance under $p$:
 
 # %%
-quadratic_form = reduce(sum_over(sum_over(v[j] * hessian_formula * v[l], l), j), rules=[probabilities_sum_to_one])
+quadratic_form = reduce(
+    sum_over(sum_over(v[j] * hessian_formula * v[l], l), j), rules=[probabilities_sum_to_one]
+)
 variance_formula = sum_over(p[i] * (v[i] - sum_over(p[k] * v[k], k)) ** 2, i)
 show(Notation(r"v^{\top} \nabla^2 L\, v", "vᵀ ∇²L v"), quadratic_form, variance_formula)
-assert_equal(quadratic_form, variance_formula, "vᵀ∇²Lv = Var_p(v)", rules=[probabilities_sum_to_one])
+assert_equal(
+    quadratic_form, variance_formula, "vᵀ∇²Lv = Var_p(v)", rules=[probabilities_sum_to_one]
+)
 assert variance_formula.function.is_nonnegative, "each term p_i (v_i - <p, v>)^2 must be >= 0"
 confirm("vᵀ ∇²L v = Σ_i p_i (v_i - ⟨p, v⟩)² ≥ 0, so L is convex in z")
 
@@ -184,15 +207,21 @@ def name_logits(expr):
     return expr.replace(lambda e: logit_index(e) is not None, lambda e: sp.exp(z[logit_index(e)]))
 
 
-loss_linear = loss_formula.replace(lambda e: isinstance(e, sp.Indexed) and e.base == z, lambda e: linear_logit(e.indices[0]))
+loss_linear = loss_formula.replace(
+    lambda e: isinstance(e, sp.Indexed) and e.base == z,
+    lambda e: linear_logit(e.indices[0]),
+)
 show(sp.Symbol("L"), loss_linear, label="loss of a linear model")
 
 # %%
 weight_gradient_raw = sp.diff(loss_linear, W[a, c])
-weight_gradient_formula = sp.factor(to_probabilities(name_logits(evaluate_sums(weight_gradient_raw)), z, p))
-bias_gradient_formula = sp.factor(to_probabilities(name_logits(evaluate_sums(sp.diff(loss_linear, b[a]))), z, p))
-show(Notation(r"\frac{\partial L}{\partial W_{ac}}", "∂L/∂W_ac"), weight_gradient_formula, label="weights")
-show(Notation(r"\frac{\partial L}{\partial b_a}", "∂L/∂b_a"), bias_gradient_formula, label="bias")
+bias_gradient_raw = sp.diff(loss_linear, b[a])
+weight_gradient_formula = sp.factor(
+    to_probabilities(name_logits(evaluate_sums(weight_gradient_raw)), z, p)
+)
+bias_gradient_formula = sp.factor(to_probabilities(name_logits(evaluate_sums(bias_gradient_raw)), z, p))
+show(DL_DW, weight_gradient_formula, label="weights")
+show(DL_DB, bias_gradient_formula, label="bias")
 assert_equal(weight_gradient_formula, (p[a] - y[a]) * x[c], "∂L/∂W = (p - y) xᵀ")
 assert_equal(bias_gradient_formula, p[a] - y[a], "∂L/∂b = p - y")
 confirm("∂L/∂W_ac = (p_a - y_a) x_c and ∂L/∂b_a = p_a - y_a")
@@ -231,7 +260,10 @@ def name_batch_logits(expr):
         row, q = features[0].indices[0], bias[0].indices[0]
         return (row, q) if sp.expand(e.args[0] - batch_logit(row, q)) == 0 else None
 
-    return expr.replace(lambda e: logit_position(e) is not None, lambda e: sp.exp(Z[logit_position(e)]))
+    return expr.replace(
+        lambda e: logit_position(e) is not None,
+        lambda e: sp.exp(Z[logit_position(e)]),
+    )
 
 
 row_loss = sp.log(sum_over(sp.exp(batch_logit(n, k)), k)) - sum_over(Y[n, k] * batch_logit(n, k), k)
@@ -245,10 +277,11 @@ batch_weight_gradient = sp.expand(
 batch_bias_gradient = sp.expand(
     to_probabilities(name_batch_logits(evaluate_sums(sp.diff(batch_loss, b[a]))), Z, P)
 )
-show(Notation(r"\frac{\partial L}{\partial W_{ac}}", "∂L/∂W_ac"), batch_weight_gradient, label="batch, weights")
-show(Notation(r"\frac{\partial L}{\partial b_a}", "∂L/∂b_a"), batch_bias_gradient, label="batch, bias")
-assert_equal(batch_weight_gradient, sum_over((P[n, a] - Y[n, a]) * X[n, c], n) / N, "∂L/∂W = (P - Y)ᵀ X / N")
-assert_equal(batch_bias_gradient, sum_over(P[n, a] - Y[n, a], n) / N, "∂L/∂b = mean over rows of P - Y")
+show(DL_DW, batch_weight_gradient, label="batch, weights")
+show(DL_DB, batch_bias_gradient, label="batch, bias")
+claimed_batch_weight_gradient = sum_over((P[n, a] - Y[n, a]) * X[n, c], n) / N
+assert_equal(batch_weight_gradient, claimed_batch_weight_gradient, "∂L/∂W = (P - Y)ᵀ X / N")
+assert_equal(batch_bias_gradient, sum_over(P[n, a] - Y[n, a], n) / N, "∂L/∂b = mean of P - Y")
 confirm("∂L/∂W_ac = (1/N) Σ_n (P_na - Y_na) X_nc and ∂L/∂b_a = (1/N) Σ_n (P_na - Y_na)")
 
 # %% [markdown]
@@ -269,19 +302,22 @@ def fixed_batch_check(rows, classes, features):
     targets = sp.Matrix(rows, classes, lambda s, q: Y_plain[s + 1, q + 1])
     logits = inputs * weights.T + sp.ones(rows, 1) * bias.T  # (N, K)
     probabilities = sp.Matrix.vstack(*(softmax_of(logits.row(s)).T for s in range(rows)))  # (N, K)
-    mean_loss = sp.expand_log(
-        -sum(targets[s, q] * sp.log(probabilities[s, q]) for s in range(rows) for q in range(classes)) / rows,
-        force=True,
-    )
+    entries = [(s, q) for s in range(rows) for q in range(classes)]
+    summed_loss = -sum(targets[s, q] * sp.log(probabilities[s, q]) for s, q in entries)
+    mean_loss = sp.expand_log(summed_loss / rows, force=True)
     weight_gradient = sp.Matrix(classes, features, lambda q, r: sp.diff(mean_loss, weights[q, r]))
     bias_gradient = sp.Matrix([sp.diff(mean_loss, bias[q]) for q in range(classes)])
     # The derivation needs each target row to sum to 1.
-    last_class = {targets[s, classes - 1]: 1 - sum(targets[s, q] for q in range(classes - 1)) for s in range(rows)}
+    last_class = {
+        targets[s, classes - 1]: 1 - sum(targets[s, q] for q in range(classes - 1)) for s in range(rows)
+    }
     claimed_weight = (probabilities - targets).T * inputs / rows
     claimed_bias = (probabilities - targets).T * sp.ones(rows, 1) / rows
     sizes = f"N, K, d = {rows}, {classes}, {features}"
-    assert_equal(weight_gradient.xreplace(last_class), claimed_weight.xreplace(last_class), f"∂L/∂W for {sizes}")
-    assert_equal(bias_gradient.xreplace(last_class), claimed_bias.xreplace(last_class), f"∂L/∂b for {sizes}")
+    weight_gradient, claimed_weight = weight_gradient.xreplace(last_class), claimed_weight.xreplace(last_class)
+    bias_gradient, claimed_bias = bias_gradient.xreplace(last_class), claimed_bias.xreplace(last_class)
+    assert_equal(weight_gradient, claimed_weight, f"∂L/∂W for {sizes}")
+    assert_equal(bias_gradient, claimed_bias, f"∂L/∂b for {sizes}")
 
 
 for sizes in [(1, 3, 2), (2, 2, 2)]:
@@ -296,10 +332,11 @@ for sizes in [(1, 3, 2), (2, 2, 2)]:
 # so that $W_{ac}$ is entry $(a - 1)d + c$:
 
 # %%
+weight_hessian_raw = sp.diff(evaluate_sums(weight_gradient_raw), W[a2, c2])
 weight_hessian_formula = sp.factor(
-    to_probabilities(name_logits(evaluate_sums(sp.diff(evaluate_sums(weight_gradient_raw), W[a2, c2]))), z, p)
+    to_probabilities(name_logits(evaluate_sums(weight_hessian_raw)), z, p)
 )
-show(Notation(r"\frac{\partial^2 L}{\partial W_{ac} \partial W_{a'c'}}", "∂²L/∂W_ac∂W_a'c'"), weight_hessian_formula)
+show(D2L_DW2, weight_hessian_formula)
 assert_equal(
     weight_hessian_formula,
     p[a] * (sp.KroneckerDelta(a, a2) - p[a2]) * x[c] * x[c2],
@@ -322,7 +359,8 @@ def fixed_weight_hessian(classes, features):
     inputs = sp.Matrix([x_plain[r + 1] for r in range(features)])
     logits = weights * inputs + sp.Matrix([b_plain[q + 1] for q in range(classes)])
     probabilities = softmax_of(logits)
-    loss = sp.expand_log(-sum(y_plain[q + 1] * sp.log(probabilities[q]) for q in range(classes)), force=True)
+    loss = -sum(y_plain[q + 1] * sp.log(probabilities[q]) for q in range(classes))
+    loss = sp.expand_log(loss, force=True)
     loss = loss.xreplace({y_plain[classes]: 1 - sum(y_plain[q + 1] for q in range(classes - 1))})
     variables = list(weights)  # row-major, as vec(W)
     gradient = sp.Matrix([loss]).jacobian(variables)
@@ -333,8 +371,9 @@ def fixed_weight_hessian(classes, features):
 
 for classes, features in [(2, 2), (3, 1)]:
     hessian, claimed = fixed_weight_hessian(classes, features)
-    assert_equal(hessian, claimed, f"∇²_vec(W) L = (diag(p) - p pᵀ) ⊗ x xᵀ for K = {classes}, d = {features}")
-    confirm(f"K = {classes}, d = {features}: ∇²_vec(W) L = (diag(p) - p pᵀ) ⊗ x xᵀ")
+    sizes = f"K = {classes}, d = {features}"
+    assert_equal(hessian, claimed, f"∇²_vec(W) L = (diag(p) - p pᵀ) ⊗ x xᵀ for {sizes}")
+    confirm(f"{sizes}: ∇²_vec(W) L = (diag(p) - p pᵀ) ⊗ x xᵀ")
 
 # %% [markdown]
 # The eigenvalues of a Kronecker product are the products of the eigenvalues of the
@@ -345,14 +384,23 @@ for classes, features in [(2, 2), (3, 1)]:
 
 # %%
 V = sp.IndexedBase("V", real=True)
+quadratic_form_terms = V[a, c] * weight_hessian_formula * V[a2, c2]
 weight_quadratic_form = reduce(
-    sum_over(sum_over(sum_over(sum_over(V[a, c] * weight_hessian_formula * V[a2, c2], c2), a2), c), a),
+    sum_over(sum_over(sum_over(sum_over(quadratic_form_terms, c2), a2), c), a),
     rules=[probabilities_sum_to_one],
 )
-direction_times_input = {q: sum_over(V[q, m] * x[m], m) for q in (a, k)}
-weight_variance = sum_over(p[a] * (direction_times_input[a] - sum_over(p[k] * direction_times_input[k], k)) ** 2, a)
-show(Notation(r"\operatorname{vec}(V)^{\top} \nabla^2_W L \operatorname{vec}(V)", "vec(V)ᵀ ∇²_W L vec(V)"), weight_quadratic_form)
-assert_equal(weight_quadratic_form, weight_variance, "vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x)", rules=[probabilities_sum_to_one])
+u = {q: sum_over(V[q, m] * x[m], m) for q in (a, k)}  # u = V x, entry by entry
+weight_variance = sum_over(p[a] * (u[a] - sum_over(p[k] * u[k], k)) ** 2, a)
+show(
+    Notation(r"\operatorname{vec}(V)^{\top} \nabla^2_W L \operatorname{vec}(V)", "vec(V)ᵀ ∇²_W L vec(V)"),
+    weight_quadratic_form,
+)
+assert_equal(
+    weight_quadratic_form,
+    weight_variance,
+    "vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x)",
+    rules=[probabilities_sum_to_one],
+)
 assert weight_variance.function.is_nonnegative, "each term of the variance must be >= 0"
 confirm("vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x) ≥ 0, so L is convex in W")
 
@@ -360,11 +408,11 @@ confirm("vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x) ≥ 0, so L is convex in W")
 # ## Result
 
 # %%
-show(Notation(r"\frac{\partial^2 L}{\partial z_j \partial z_l}", "∂²L/∂z_j∂z_l"), hessian_formula, label="Hessian in the logits")
-show(Notation(r"\frac{\partial L}{\partial W_{ac}}", "∂L/∂W_ac"), weight_gradient_formula, label="gradient in W")
-show(Notation(r"\frac{\partial L}{\partial b_a}", "∂L/∂b_a"), bias_gradient_formula, label="gradient in b")
-show(Notation(r"\frac{\partial L}{\partial W_{ac}}", "∂L/∂W_ac"), batch_weight_gradient, label="batch gradient in W")
-show(Notation(r"\frac{\partial^2 L}{\partial W_{ac} \partial W_{a'c'}}", "∂²L/∂W_ac∂W_a'c'"), weight_hessian_formula, label="Hessian in W")
+show(D2L_DZ2, hessian_formula, label="Hessian in the logits")
+show(DL_DW, weight_gradient_formula, label="gradient in W")
+show(DL_DB, bias_gradient_formula, label="gradient in b")
+show(DL_DW, batch_weight_gradient, label="batch gradient in W")
+show(D2L_DW2, weight_hessian_formula, label="Hessian in W")
 
 # %% [markdown]
 # ## Assertion
@@ -372,9 +420,15 @@ show(Notation(r"\frac{\partial^2 L}{\partial W_{ac} \partial W_{a'c'}}", "∂²L
 # %%
 assert_equal(hessian_formula, p[j] * (sp.KroneckerDelta(j, l) - p[l]), "∇²_z L = diag(p) - p pᵀ")
 assert not hessian_formula.has(y), "∇²_z L does not depend on y"
-assert_equal(quadratic_form, variance_formula, "vᵀ∇²Lv = Var_p(v) ≥ 0", rules=[probabilities_sum_to_one])
+assert_equal(
+    quadratic_form, variance_formula, "vᵀ∇²Lv = Var_p(v) ≥ 0", rules=[probabilities_sum_to_one]
+)
 assert_equal(weight_gradient_formula, (p[a] - y[a]) * x[c], "∂L/∂W = (p - y) xᵀ")
 assert_equal(bias_gradient_formula, p[a] - y[a], "∂L/∂b = p - y")
-assert_equal(batch_weight_gradient, sum_over((P[n, a] - Y[n, a]) * X[n, c], n) / N, "∂L/∂W = (P - Y)ᵀ X / N")
-assert_equal(weight_hessian_formula, p[a] * (sp.KroneckerDelta(a, a2) - p[a2]) * x[c] * x[c2], "∇²_W L = (diag(p) - p pᵀ) ⊗ x xᵀ")
+assert_equal(batch_weight_gradient, claimed_batch_weight_gradient, "∂L/∂W = (P - Y)ᵀ X / N")
+assert_equal(
+    weight_hessian_formula,
+    p[a] * (sp.KroneckerDelta(a, a2) - p[a2]) * x[c] * x[c2],
+    "∇²_W L = (diag(p) - p pᵀ) ⊗ x xᵀ",
+)
 confirm("all claims on this page hold")

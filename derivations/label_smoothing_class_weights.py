@@ -9,7 +9,7 @@
 # $$
 #
 # which sum to 1, so the gradient of the cross-entropy is $\partial L / \partial z = p - q$.
-# Another convention spreads $\varepsilon$ over the $K - 1$ wrong classes only; it gives
+# Another convention spreads $\varepsilon$ over the $K - 1$ wrong classes only. It gives
 # the same targets as PyTorch's with $\varepsilon$ replaced by $\varepsilon K / (K - 1)$.
 #
 # With class weights $w$, one row with label $y$ has loss $-w_y \log p_y$ and gradient
@@ -101,7 +101,8 @@ show(Notation(r"q_{k \ne c}", "q_k (k ≠ c)"), other_class_mass)
 epsilon_other = sp.Symbol(r"epsilon'", nonnegative=True)
 (equivalent,) = sp.solve(sp.Eq(1 - epsilon_other, true_class_mass), epsilon_other)
 show(epsilon_other, sp.factor(equivalent))
-assert_equal((epsilon_other / (K - 1)).subs(epsilon_other, equivalent), other_class_mass, "the wrong classes agree")
+wrong_class_mass = (epsilon_other / (K - 1)).subs(epsilon_other, equivalent)
+assert_equal(wrong_class_mass, other_class_mass, "the wrong classes agree")
 confirm("PyTorch's ε equals ε' = ε (K - 1) / K in the ε/(K - 1) convention")
 
 # %% [markdown]
@@ -115,7 +116,8 @@ confirm("PyTorch's ε equals ε' = ε (K - 1) / K in the ε/(K - 1) convention")
 # exponentials:
 
 # %%
-smoothed_loss = evaluate_sums(sp.expand_log(from_probabilities(-sum_over(smoothed_target * sp.log(p[k]), k), p, z)))
+smoothed_loss_in_p = -sum_over(smoothed_target * sp.log(p[k]), k)
+smoothed_loss = evaluate_sums(sp.expand_log(from_probabilities(smoothed_loss_in_p, p, z)))
 show(sp.Symbol("L"), smoothed_loss)
 smoothed_gradient = sp.expand(to_probabilities(evaluate_sums(sp.diff(smoothed_loss, z[j])), z, p))
 show(DL_DZ, smoothed_gradient)
@@ -147,7 +149,9 @@ def fixed_smoothed_gradient(size, label):
     z_plain, restore = plain_bases(z)
     targets = [(1 - epsilon) * int(q == label) + epsilon / size for q in range(1, size + 1)]
     # log(e^{z_k} / S) = z_k - log S, because both parts are positive.
-    loss = sp.expand_log(-sum(t * sp.log(s) for t, s in zip(targets, softmax_vector(z_plain, size))), force=True)
+    probabilities = softmax_vector(z_plain, size)
+    loss = -sum(target * sp.log(probability) for target, probability in zip(targets, probabilities))
+    loss = sp.expand_log(loss, force=True)
     return restore(sp.Matrix([loss]).jacobian(symbol_vector(z_plain, size)).T)
 
 
@@ -171,7 +175,8 @@ weighted_loss = evaluate_sums(sp.expand_log(from_probabilities(-w[c] * sp.log(p[
 weighted_gradient = sp.factor(to_probabilities(evaluate_sums(sp.diff(weighted_loss, z[j])), z, p))
 show(sp.Symbol("L"), weighted_loss)
 show(DL_DZ, weighted_gradient)
-assert_equal(weighted_gradient, w[c] * (p[j] - sp.KroneckerDelta(j, c)), "∂L/∂z_j = w_c (p_j - δ_jc)")
+claimed_weighted_gradient = w[c] * (p[j] - sp.KroneckerDelta(j, c))
+assert_equal(weighted_gradient, claimed_weighted_gradient, "∂L/∂z_j = w_c (p_j - δ_jc)")
 confirm("a weighted row: ∂L/∂z_j = w_c (p_j - δ_jc)")
 
 # %% [markdown]
@@ -216,8 +221,16 @@ def batch_gradient(row_loss):
 
 label_gradient = sp.factor(batch_gradient(label_term))
 smoothing_gradient = sp.factor(batch_gradient(smoothing_term))
-show(Notation(r"\frac{\partial}{\partial Z_{sj}} \frac{\sum_n r_n w_{y_n}(-\log P_{n,y_n})}{\sum_n r_n w_{y_n}}", "label part"), label_gradient, label="label part")
-show(Notation(r"\frac{\partial}{\partial Z_{sj}} \frac{\sum_n r_n \frac{1}{K}\sum_k w_k(-\log P_{n,k})}{\sum_n r_n w_{y_n}}", "smoothing part"), smoothing_gradient, label="smoothing part")
+LABEL_PART = Notation(
+    r"\frac{\partial}{\partial Z_{sj}} \frac{\sum_n r_n w_{y_n}(-\log P_{n,y_n})}{\sum_n r_n w_{y_n}}",
+    "∂(label part)/∂Z_sj",
+)
+SMOOTHING_PART = Notation(
+    r"\frac{\partial}{\partial Z_{sj}} \frac{\sum_n r_n \frac{1}{K}\sum_k w_k(-\log P_{n,k})}{\sum_n r_n w_{y_n}}",
+    "∂(smoothing part)/∂Z_sj",
+)
+show(LABEL_PART, label_gradient, label="label part")
+show(SMOOTHING_PART, smoothing_gradient, label="smoothing part")
 
 # %% [markdown]
 # Without smoothing the first part is the whole gradient: the weighted mean of
@@ -229,7 +242,7 @@ show(Notation(r"\frac{\partial}{\partial Z_{sj}} \frac{\sum_n r_n \frac{1}{K}\su
 # %%
 batch_gradient_formula = (1 - epsilon) * label_gradient + epsilon * smoothing_gradient
 whole = batch_gradient(lambda row: (1 - epsilon) * label_term(row) + epsilon * smoothing_term(row))
-assert_equal(whole, batch_gradient_formula, "the batch gradient is (1 - ε) label part + ε smoothing part")
+assert_equal(whole, batch_gradient_formula, "batch gradient = (1 - ε) label part + ε smoothing part")
 assert_equal(
     label_gradient,
     kept[s] * w[labels[s]] * (P[s, j] - sp.KroneckerDelta(j, labels[s])) / mean_denominator,
@@ -274,7 +287,9 @@ fixed_values = {labels[1]: label_values[0], labels[2]: label_values[1], kept[1]:
 general = sp.Matrix(
     2,
     3,
-    lambda row, q: expand_finite_sums(batch_gradient_in_logits.subs({s: row + 1, j: q + 1, K: 3, N: 2})).subs(fixed_values),
+    lambda row, q: expand_finite_sums(
+        batch_gradient_in_logits.subs({s: row + 1, j: q + 1, K: 3, N: 2})
+    ).subs(fixed_values),
 )
 assert_equal(general, direct, "batch gradient for N = 2, K = 3, labels (2, 3)")
 confirm("the general batch gradient = SymPy's direct gradient for N = 2, K = 3")
@@ -294,6 +309,6 @@ show(DL_DZ, batch_gradient_formula, label="batch gradient, 'mean' reduction")
 # %%
 assert_equal(target_total, 1, "Σ_k q_k = 1")
 assert_equal(smoothed_gradient, p[j] - smoothed_target.subs(k, j), "∂L/∂z_j = p_j - q_j")
-assert_equal(weighted_gradient, w[c] * (p[j] - sp.KroneckerDelta(j, c)), "∂L/∂z_j = w_c (p_j - δ_jc)")
+assert_equal(weighted_gradient, claimed_weighted_gradient, "∂L/∂z_j = w_c (p_j - δ_jc)")
 assert_equal(whole, batch_gradient_formula, "batch gradient")
 confirm("all claims on this page hold")

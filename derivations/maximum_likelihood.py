@@ -52,7 +52,7 @@ FIXED_KS = (2, 3, 4)
 # ## Step 1: the likelihood of $N$ observations
 #
 # With one-hot rows $Y_n$, the factor $\prod_k P_{n,k}^{Y_{n,k}}$ is the probability the
-# model gave to the class that was observed in row $n$; the other factors are
+# model gave to the class that was observed in row $n$, because the other factors are
 # $P^0 = 1$. Observations are independent given the model, so the likelihood is the
 # product over rows:
 
@@ -79,12 +79,15 @@ assert example == P[1, 2] * P[2, 1], example
 
 # %%
 negative_log_likelihood = -sp.expand_log(sp.log(likelihood))
-show(Notation(r"-\log \mathcal{L}", "-log ℒ"), negative_log_likelihood)
+NEGATIVE_LOG_LIKELIHOOD = Notation(r"-\log \mathcal{L}", "-log ℒ")
+show(NEGATIVE_LOG_LIKELIHOOD, negative_log_likelihood)
 row_cross_entropy = -sum_over(Y[n, k] * sp.log(P[n, k]), k)
 assert_equal(negative_log_likelihood, sum_over(row_cross_entropy, n), "-log ℒ = Σ_n CE(Y_n, P_n)")
 agrees_for_fixed_K(
     negative_log_likelihood.subs(N, 2),
-    lambda size: -sp.expand_log(sp.log(sp.Mul(*(P[row, q] ** Y[row, q] for row in (1, 2) for q in range(1, size + 1))))),
+    lambda size: -sp.expand_log(
+        sp.log(sp.Mul(*(P[row, q] ** Y[row, q] for row in (1, 2) for q in range(1, size + 1))))
+    ),
     FIXED_KS,
 )
 confirm(f"-log ℒ = Σ_n CE(Y_n, P_n), for general N and K and for N = 2, K = {FIXED_KS}")
@@ -151,7 +154,10 @@ show(Notation(r"\hat\pi_j", "π̂_j"), categorical_mle_formula, label="maximum-l
 
 # %%
 hessian_counts = evaluate_sums(sp.diff(evaluate_sums(sp.diff(log_likelihood_counts, pi[j])), pi[k]))
-show(Notation(r"\frac{\partial^2}{\partial \pi_j \partial \pi_k} \sum_m n_m \log \pi_m", "∂²(Σ n log π)/∂π_j∂π_k"), hessian_counts)
+show(
+    Notation(r"\frac{\partial^2}{\partial \pi_j \partial \pi_k} \sum_m n_m \log \pi_m", "∂²(Σ n log π)/∂π_j∂π_k"),
+    hessian_counts,
+)
 assert (hessian_counts.subs(k, j)).is_negative
 assert hessian_counts.subs(sp.KroneckerDelta(j, k), 0) == 0
 assert_equal(evaluate_sums(sum_over(categorical_mle_formula.subs(j, k), k)), 1, "π̂ sums to 1")
@@ -180,7 +186,7 @@ agrees_for_fixed_K(categorical_mle_formula, fixed_mle, FIXED_KS, (j,))
 confirm(f"the general-K estimate = SymPy's solution for K = {FIXED_KS}")
 
 # %% [markdown]
-# The same answer comes out of softmax. A model with a single logit vector $z$ for every
+# Softmax gives the same estimate. A model with a single logit vector $z$ for every
 # row has, by the gradient of cross-entropy, the summed gradient
 # $\sum_n (p - Y_n)$. Its entry $j$ is $N p_j - n_j$, because $\sum_n Y_{n,j} = n_j$ for
 # one-hot rows. It is 0 exactly when $p_j = n_j / N$, so the fitted logits are the
@@ -191,7 +197,8 @@ p = sp.IndexedBase("p", positive=True)
 summed_gradient = evaluate_sums(sum_over(p[j] - Y[n, j], n)).subs(sum_over(Y[n, j], n), counts[j])
 show(Notation(r"\sum_n (p_j - Y_{n,j})", "Σ_n (p_j - Y_nj)"), summed_gradient)
 (softmax_fit,) = sp.solve(summed_gradient, p[j])
-assert_equal(softmax_fit, categorical_mle_formula.subs(sum_over(counts[k], k), N), "softmax fit = n_j / N")
+estimate_with_total = categorical_mle_formula.subs(sum_over(counts[k], k), N)
+assert_equal(softmax_fit, estimate_with_total, "softmax fit = n_j / N")
 confirm("a softmax fitted to counts gives p_j = n_j / N")
 
 # %% [markdown]
@@ -206,7 +213,8 @@ y = sp.IndexedBase("y", positive=True)
 cross_entropy_formula = -sum_over(y[k] * sp.log(p[k]), k)
 entropy_formula = -sum_over(y[k] * sp.log(y[k]), k)
 kl_formula = sum_over(y[k] * sp.log(y[k] / p[k]), k)
-show(Notation(r"\operatorname{CE}(y, p)", "CE(y, p)"), cross_entropy_formula)
+CROSS_ENTROPY = Notation(r"\operatorname{CE}(y, p)", "CE(y, p)")
+show(CROSS_ENTROPY, cross_entropy_formula)
 show(Notation("H(y)", "H(y)"), entropy_formula)
 show(Notation(r"\operatorname{KL}(y \,\|\, p)", "KL(y ‖ p)"), kl_formula)
 
@@ -216,7 +224,9 @@ show(Notation(r"\operatorname{KL}(y \,\|\, p)", "KL(y ‖ p)"), kl_formula)
 # %%
 kl_split = evaluate_sums(sp.expand_log(kl_formula))
 show(Notation(r"\operatorname{KL}(y \,\|\, p)", "KL(y ‖ p)"), kl_split)
-assert_equal(cross_entropy_formula, entropy_formula + kl_formula, "CE(y, p) = H(y) + KL(y ‖ p)", rules=[sp.expand_log])
+assert_equal(
+    cross_entropy_formula, entropy_formula + kl_formula, "CE(y, p) = H(y) + KL(y ‖ p)", rules=[sp.expand_log]
+)
 confirm("CE(y, p) = H(y) + KL(y ‖ p)")
 
 # %% [markdown]
@@ -234,7 +244,8 @@ curvature = sp.diff(gap, x, 2)
 show(Notation("f(x)", "f(x)"), gap)
 show(Notation("f'(x)", "f'(x)"), sp.diff(gap, x))
 show(Notation("f''(x)", "f''(x)"), curvature)
-assert stationary_point == 1 and gap.subs(x, stationary_point) == 0
+assert stationary_point == 1
+assert gap.subs(x, stationary_point) == 0
 assert curvature.is_positive
 assert sp.solve(gap, x) == [1], "f(x) = 0 only at x = 1"
 confirm("log x ≤ x - 1 for x > 0, with equality only at x = 1")
@@ -267,9 +278,9 @@ confirm("-KL(y ‖ p) ≤ Σ_k p_k - Σ_k y_k = 0, so KL(y ‖ p) ≥ 0")
 # ## Result
 
 # %%
-show(Notation(r"-\log \mathcal{L}", "-log ℒ"), negative_log_likelihood, label="negative log-likelihood")
+show(NEGATIVE_LOG_LIKELIHOOD, negative_log_likelihood, label="negative log-likelihood")
 show(Notation(r"\hat\pi_j", "π̂_j"), categorical_mle_formula, label="categorical MLE")
-show(Notation(r"\operatorname{CE}(y, p)", "CE(y, p)"), entropy_formula + kl_formula, label="entropy plus KL divergence")
+show(CROSS_ENTROPY, entropy_formula + kl_formula, label="entropy plus KL divergence")
 
 # %% [markdown]
 # ## Assertion

@@ -63,9 +63,10 @@ def shift_logits(expr):
 
 
 shifted_softmax = shift_logits(softmax_formula)
-show(Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i"), shifted_softmax, label="shifted")
+SHIFTED_SOFTMAX = Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i")
+show(SHIFTED_SOFTMAX, shifted_softmax, label="shifted")
 split_softmax = sp.expand_power_exp(shifted_softmax)
-show(Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i"), split_softmax, label="exponentials split")
+show(SHIFTED_SOFTMAX, split_softmax, label="exponentials split")
 
 # %% [markdown]
 # The factor $e^c$ does not depend on $k$, so it leaves the sum and cancels against the
@@ -73,7 +74,7 @@ show(Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i")
 
 # %%
 simplified_softmax = sp.cancel(evaluate_sums(split_softmax))
-show(Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i"), simplified_softmax, label="e^c cancelled")
+show(SHIFTED_SOFTMAX, simplified_softmax, label="e^c cancelled")
 assert_equal(simplified_softmax, softmax_formula, "softmax(z + c1) = softmax(z)")
 agrees_for_fixed_K(
     shifted_softmax - softmax_formula,
@@ -92,14 +93,15 @@ confirm("softmax(z + c1) = softmax(z), for general K and for K = 2, ..., 6")
 # %%
 shifted_logsumexp = shift_logits(logsumexp_formula)
 factored_logsumexp = evaluate_sums(sp.expand_power_exp(shifted_logsumexp))
-show(Notation(r"\operatorname{LSE}(z + c\mathbf{1})", "LSE(z + c1)"), shifted_logsumexp, factored_logsumexp)
+SHIFTED_LOGSUMEXP = Notation(r"\operatorname{LSE}(z + c\mathbf{1})", "LSE(z + c1)")
+show(SHIFTED_LOGSUMEXP, shifted_logsumexp, factored_logsumexp)
 
 # %% [markdown]
 # The sum of exponentials is positive, so the logarithm of the product splits:
 
 # %%
 expanded_logsumexp = sp.expand_log(factored_logsumexp)
-show(Notation(r"\operatorname{LSE}(z + c\mathbf{1})", "LSE(z + c1)"), expanded_logsumexp)
+show(SHIFTED_LOGSUMEXP, expanded_logsumexp)
 shift_of_logsumexp = sp.expand_log(expanded_logsumexp - logsumexp_formula)
 show(
     Notation(r"\operatorname{LSE}(z + c\mathbf{1}) - \operatorname{LSE}(z)", "LSE(z + c1) - LSE(z)"),
@@ -129,7 +131,8 @@ row_max = logits.max()
 stable = row_max + np.log(np.sum(np.exp(logits - row_max)))
 print(f"naive  log(sum(exp(z)))          = {naive}")
 print(f"stable m + log(sum(exp(z - m)))  = {stable}")
-assert np.isinf(naive) and np.isfinite(stable)
+assert np.isinf(naive)
+assert np.isfinite(stable)
 
 # %% [markdown]
 # ## Step 3: log-softmax
@@ -154,7 +157,8 @@ confirm("log softmax(z)_i = z_i - LSE(z)")
 # is also shift invariant, since $z_i$ and $\operatorname{LSE}(z)$ move by the same $c$.
 
 # %%
-shifted_log_softmax = sp.expand_log(evaluate_sums(sp.expand_power_exp(shift_logits(log_softmax_formula))))
+shifted_log_softmax = evaluate_sums(sp.expand_power_exp(shift_logits(log_softmax_formula)))
+shifted_log_softmax = sp.expand_log(shifted_log_softmax)
 show(Notation(r"\log \operatorname{softmax}(z + c\mathbf{1})_i", "log softmax(z + c1)_i"), shifted_log_softmax)
 assert_equal(shifted_log_softmax, log_softmax_formula, "log softmax(z + c1) = log softmax(z)")
 confirm("log softmax(z + c1) = log softmax(z)")
@@ -170,11 +174,14 @@ logsumexp_gradient_raw = sp.diff(logsumexp_formula, z[j])
 gradient_name = Notation(r"\frac{\partial \operatorname{LSE}}{\partial z_j}", "∂LSE/∂z_j")
 show(gradient_name, logsumexp_gradient_raw, label="derivative")
 logsumexp_gradient_formula = evaluate_sums(logsumexp_gradient_raw)
-show(gradient_name, logsumexp_gradient_formula, to_probabilities(logsumexp_gradient_formula, z, p), label="delta collapsed")
+gradient_in_p = to_probabilities(logsumexp_gradient_formula, z, p)
+show(gradient_name, logsumexp_gradient_formula, gradient_in_p, label="delta collapsed")
 assert_equal(logsumexp_gradient_formula, softmax_formula.subs(i, j), "∂LSE/∂z_j = softmax(z)_j")
 agrees_for_fixed_K(
     logsumexp_gradient_formula,
-    lambda n: sp.Matrix([sp.log(sum(sp.exp(z[a]) for a in range(1, n + 1)))]).jacobian(symbol_vector(z, n)).T,
+    lambda n: sp.Matrix([sp.log(sum(sp.exp(z[a]) for a in range(1, n + 1)))])
+    .jacobian(symbol_vector(z, n))
+    .T,
     FIXED_KS,
     (j,),
 )
@@ -188,8 +195,8 @@ confirm("∇ LSE(z) = softmax(z), for general K and for K = 2, ..., 6")
 # ## Result
 
 # %%
-show(Notation(r"\operatorname{softmax}(z + c\mathbf{1})_i", "softmax(z + c1)_i"), simplified_softmax, label="shift invariance")
-show(Notation(r"\operatorname{LSE}(z + c\mathbf{1})", "LSE(z + c1)"), expanded_logsumexp, label="shift equivariance")
+show(SHIFTED_SOFTMAX, simplified_softmax, label="shift invariance")
+show(SHIFTED_LOGSUMEXP, expanded_logsumexp, label="shift equivariance")
 show(sp.log(p[i]), log_softmax_formula, label="log-softmax")
 show(gradient_name, logsumexp_gradient_formula, label="gradient of log-sum-exp")
 

@@ -164,7 +164,9 @@ for n in FIXED_KS:
     assert_equal(ones.T * jacobian_n, sp.zeros(1, n), f"columns of J sum to 0 for K = {n}")
     assert_zero(eliminate_last(polynomial_det(claimed_matrix(p_n), p_n), n), f"det J = 0 for K = {n}")
     assert_equal((v_n.T * jacobian_n * v_n)[0], variance_n, f"vᵀJv = Var_p(v) for K = {n}")
-    confirm(f"K = {n}: J = diag(p) - p pᵀ, symmetric, rows and columns sum to 0, det J = 0, vᵀJv = Var_p(v)")
+    confirm(
+        f"K = {n}: J = diag(p) - p pᵀ, symmetric, rows and columns sum to 0, det J = 0, vᵀJv = Var_p(v)"
+    )
 
 # %% [markdown]
 # ## General $K$
@@ -175,7 +177,7 @@ for n in FIXED_KS:
 # !!! note "Why the index ranges are declared"
 #     SymPy differentiates $\sum_k e^{z_k}$ with respect to $z_j$ into
 #     $\sum_k e^{z_k} \delta_{jk}$. Its own `.doit()` returns a `Piecewise` that is
-#     $e^{z_j}$ only if $1 \le j \le K$. The helper `evaluate_sums` in `_symbolic.py`
+#     $e^{z_j}$ only if $1 \le j \le K$. The helper `evaluate_sums` in `derivations/_symbolic.py`
 #     collapses such a sum to $e^{z_j}$ only when $j$ is declared on the same range as
 #     $k$, so no case is dropped silently.
 
@@ -280,7 +282,9 @@ confirm("J 1 = 0 and 1ᵀ J = 0")
 # moment minus a squared first moment, which is a variance:
 
 # %%
-quadratic_form_formula = reduce(sum_over(sum_over(v[i] * jacobian_formula * v[j], j), i), rules=[normalised])
+quadratic_form_formula = reduce(
+    sum_over(sum_over(v[i] * jacobian_formula * v[j], j), i), rules=[normalised]
+)
 show(Notation(r"v^{\top} J v", "vᵀ J v"), quadratic_form_formula)
 
 mean_v = sum_over(p[k] * v[k], k)
@@ -337,7 +341,8 @@ for n in FIXED_KS:
     p_n = symbol_vector(p, n)
     dense_count = sum(sp.count_ops(entry) for entry in entries * v_n)
     mean_n = sp.Symbol("m")
-    fast_count = sp.count_ops((p_n.T * v_n)[0]) + sum(sp.count_ops(p_n[a] * (v_n[a] - mean_n)) for a in range(n))
+    dot_count = sp.count_ops((p_n.T * v_n)[0])
+    fast_count = dot_count + sum(sp.count_ops(p_n[a] * (v_n[a] - mean_n)) for a in range(n))
     print(f"{n:>3} {dense_count:>8} {fast_count:>14}")
 
 # %% [markdown]

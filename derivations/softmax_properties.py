@@ -103,7 +103,7 @@ show(Notation(r"\sigma'(t)", "σ'(t)"), sigmoid_derivative, sp.factor(sigmoid * 
 # ## Step 3: temperature
 #
 # Dividing the logits by $T$ keeps their order, by step 1, but changes how peaked the
-# distribution is. By shift invariance, subtract the largest logit; number the classes so
+# distribution is. By shift invariance, subtract the largest logit. Number the classes so
 # that it is $z_1$, and write $z_k = z_1 - g_k$ with gaps $g_k > 0$. SymPy takes the limits
 # for each fixed $K = 2, 3, 4$:
 
@@ -117,14 +117,16 @@ def temperature_softmax_with_gaps(size):
     return sp.Matrix([e / total for e in exponentials]), gaps
 
 
+COLD_LIMIT = Notation(r"\lim_{T \to 0^+} \operatorname{softmax}(z / T)", "lim T→0⁺ softmax(z/T)")
+HOT_LIMIT = Notation(r"\lim_{T \to \infty} \operatorname{softmax}(z / T)", "lim T→∞ softmax(z/T)")
 cold_limits = {}
 hot_limits = {}
 for size in (2, 3, 4):
     probabilities, gaps = temperature_softmax_with_gaps(size)
     cold_limits[size] = probabilities.applyfunc(lambda entry: sp.limit(entry, T, 0, "+"))
     hot_limits[size] = probabilities.applyfunc(lambda entry: sp.limit(entry, T, sp.oo))
-    show(Notation(r"\lim_{T \to 0^+} \operatorname{softmax}(z / T)", "lim T→0⁺ softmax(z/T)"), cold_limits[size].T, label=f"K = {size}, T → 0⁺")
-    show(Notation(r"\lim_{T \to \infty} \operatorname{softmax}(z / T)", "lim T→∞ softmax(z/T)"), hot_limits[size].T, label=f"K = {size}, T → ∞")
+    show(COLD_LIMIT, cold_limits[size].T, label=f"K = {size}, T → 0⁺")
+    show(HOT_LIMIT, hot_limits[size].T, label=f"K = {size}, T → ∞")
     assert cold_limits[size] == sp.Matrix([1] + [0] * (size - 1)), cold_limits[size]
     assert hot_limits[size] == sp.Matrix([sp.Rational(1, size)] * size), hot_limits[size]
 confirm("T → 0⁺ gives the one-hot argmax and T → ∞ gives 1/K, for K = 2, 3, 4")
@@ -138,7 +140,7 @@ confirm("T → 0⁺ gives the one-hot argmax and T → ∞ gives 1/K, for K = 2,
 tie_gap = sp.Symbol("g_3", positive=True)
 tie_exponentials = [sp.Integer(1), sp.Integer(1), sp.exp(-tie_gap / T)]
 tie_limits = sp.Matrix([sp.limit(e / sp.Add(*tie_exponentials), T, 0, "+") for e in tie_exponentials])
-show(Notation(r"\lim_{T \to 0^+} \operatorname{softmax}(z / T)", "lim T→0⁺ softmax(z/T)"), tie_limits.T)
+show(COLD_LIMIT, tie_limits.T)
 assert tie_limits == sp.Matrix([sp.Rational(1, 2), sp.Rational(1, 2), 0])
 
 # %% [markdown]
@@ -174,7 +176,9 @@ def in_temperature_logits(expr):
     )
 
 
-agrees_for_fixed_K(in_temperature_logits(temperature_derivative_formula), fixed_temperature_derivative, (2, 3, 4), (i,))
+agrees_for_fixed_K(
+    in_temperature_logits(temperature_derivative_formula), fixed_temperature_derivative, (2, 3, 4), (i,)
+)
 confirm("∂p_i/∂T = -p_i (z_i - ⟨p, z⟩) / T², for general K and for K = 2, 3, 4")
 
 # %% [markdown]
@@ -218,14 +222,16 @@ for features in (2, 3):
     show(Notation("z_1 - z_2", "z_1 - z_2"), boundary, label=f"d = {features}")
     assert sp.hessian(boundary, list(inputs)) == sp.zeros(features, features)
     normal = sp.Matrix([boundary]).jacobian(inputs).T
-    assert_equal(normal, sp.Matrix([W[1, r] - W[2, r] for r in range(1, features + 1)]), "the normal is w_1 - w_2")
-    assert_equal(boundary.subs({x[r]: 0 for r in range(1, features + 1)}), b[1] - b[2], "the offset is b_1 - b_2")
+    claimed_normal = sp.Matrix([W[1, r] - W[2, r] for r in range(1, features + 1)])
+    assert_equal(normal, claimed_normal, "the normal is w_1 - w_2")
+    at_origin = boundary.subs({x[r]: 0 for r in range(1, features + 1)})
+    assert_equal(at_origin, b[1] - b[2], "the offset is b_1 - b_2")
 confirm("p_i = p_j exactly on the hyperplane (w_i - w_j)·x + (b_i - b_j) = 0")
 
 # %% [markdown]
 # Class $i$ is the prediction where $z_i \ge z_j$ for every $j$: an intersection of
 # $K - 1$ half-spaces, which is a convex polyhedron. Softmax does not bend these
-# boundaries; a curved boundary needs logits that are not linear in $x$.
+# boundaries: a curved boundary needs logits that are not linear in $x$.
 #
 # ## Result
 
