@@ -79,9 +79,9 @@ def evaluate_sums(expr):
     """Apply linearity and Kronecker-delta collapse to every Sum in `expr`, innermost first.
 
     A factor that does not depend on the summation index k moves out of the sum, and a
-    term free of k sums to (upper - lower + 1) copies. A factor
-    delta(k, j) collapses the sum to the remaining factors at k = j, but only if j is a
-    declared index with exactly the range of k, so no case outside the range is lost.
+    term free of k sums to (upper - lower + 1) copies. A factor delta(k, j) collapses
+    the sum to the remaining factors at k = j, but only if j is a declared index with
+    exactly the range of k, so no case outside the range is lost.
     Sums that none of these rules reduce stay as Sums.
     """
     for _ in range(20):
@@ -216,6 +216,12 @@ def _canonical(expr, taken):
 def symbol_vector(base, n):
     """Return the column (base_1, ..., base_n) of an IndexedBase."""
     return sp.Matrix([base[a] for a in range(1, n + 1)])
+
+
+def diagonal_matrix(column):
+    """Return the square matrix with `column` on its diagonal (sp.diag rejects Indexed entries)."""
+    size = len(column)
+    return sp.Matrix(size, size, lambda a, b: column[a] if a == b else 0)
 
 
 def softmax_vector(z, n, scale=1):

@@ -191,7 +191,16 @@ agrees_for_fixed_K(
     (j,),
     fixed_rule=eliminate_last_target,
 )
-confirm("general-K gradients = direct fixed-K gradients for K = 2, ..., 6")
+
+
+def fixed_loss(n):
+    """Return -sum_k y_k log softmax(z)_k for n classes, with the logarithm split."""
+    probabilities = softmax_vector(z, n)
+    return sp.expand_log(-sum(y[a] * sp.log(probabilities[a - 1]) for a in range(1, n + 1)))
+
+
+agrees_for_fixed_K(loss_formula, fixed_loss, FIXED_KS, fixed_rule=eliminate_last_target)
+confirm("general-K loss and gradients = direct fixed-K results for K = 2, ..., 6")
 
 # %% [markdown]
 # ## Without $\sum_k y_k = 1$
@@ -241,7 +250,14 @@ show(sp.Symbol("L"), one_hot_loss, label="one-hot loss")
 one_hot_gradient_formula = sp.expand(evaluate_sums(one_hot(gradient_unnormalised_formula)))
 show(DL_DZ, one_hot_gradient_formula, label="one-hot gradient")
 assert_equal(one_hot_gradient_formula, p[j] - sp.KroneckerDelta(j, c), "∂L/∂z_j = p_j - δ_jc")
-confirm("one-hot: ∂L/∂z_j = p_j - δ_jc")
+for label in (1, 2):
+    agrees_for_fixed_K(
+        from_probabilities(one_hot_gradient_formula, p, z).subs(c, label),
+        lambda n: fixed_gradient(n).xreplace({y[a]: int(a == label) for a in range(1, n + 1)}),
+        FIXED_KS,
+        (j,),
+    )
+confirm("one-hot: ∂L/∂z_j = p_j - δ_jc, for general K and for labels 1, 2 with K = 2, ..., 6")
 
 # %% [markdown]
 # !!! note "Soft targets"

@@ -29,11 +29,15 @@ import functools
 import sympy as sp
 
 from _symbolic import (
+    K,
     Notation,
     agrees_for_fixed_K,
     assert_equal,
+    assert_zero,
     confirm,
+    diagonal_matrix,
     evaluate_sums,
+    expand_finite_sums,
     from_probabilities,
     indices,
     plain_bases,
@@ -140,7 +144,7 @@ agrees_for_fixed_K(
     (j, l),
     fixed_rule=eliminate_last_target,
 )
-confirm(f"general-K Hessian = fixed-K Hessian for K = {FIXED_KS}")
+confirm(f"general-K Hessian = fixed-K Hessian for K = {', '.join(map(str, FIXED_KS))}")
 
 # %% [markdown]
 # !!! note "Targets that do not sum to 1"
@@ -154,6 +158,8 @@ hessian_any_targets = evaluate_sums(sp.diff(evaluate_sums(sp.diff(loss_any_targe
 hessian_any_targets = sp.factor(to_probabilities(hessian_any_targets, z, p))
 show(D2L_DZ2, hessian_any_targets, label="any y ≥ 0")
 assert_equal(hessian_any_targets, sum_over(y[k], k) * hessian_formula, "∇²L = (Σ_k y_k)(diag(p) - p pᵀ)")
+# fixed_hessian(K) keeps every y_k free, so it is the reference for any targets as it is.
+agrees_for_fixed_K(from_probabilities(hessian_any_targets, p, z), fixed_hessian, FIXED_KS, (j, l))
 
 # %% [markdown]
 # ## Step 2: positive semi-definite, so convex
@@ -170,6 +176,24 @@ assert_equal(
     quadratic_form, variance_formula, "vᵀ∇²Lv = Var_p(v)", rules=[probabilities_sum_to_one]
 )
 assert variance_formula.function.is_nonnegative, "each term p_i (v_i - <p, v>)^2 must be >= 0"
+
+
+def fixed_quadratic_form(size):
+    """Return vᵀ (diag(p) - p pᵀ) v for `size` classes with p_K = 1 - p_1 - ... - p_(K-1)."""
+    probabilities, direction = symbol_vector(p, size), symbol_vector(v, size)
+    jacobian = diagonal_matrix(probabilities) - probabilities * probabilities.T
+    form = (direction.T * jacobian * direction)[0]
+    return eliminate_last_probability(form, size)
+
+
+def eliminate_last_probability(expr, size):
+    """Substitute p_K = 1 - p_1 - ... - p_(K-1) in `expr`, which uses sum_k p_k = 1."""
+    return substitute(expr, {p[size]: 1 - sum(p[q] for q in range(1, size))})
+
+
+agrees_for_fixed_K(
+    variance_formula, fixed_quadratic_form, FIXED_KS, fixed_rule=eliminate_last_probability
+)
 confirm("vᵀ ∇²L v = Σ_i p_i (v_i - ⟨p, v⟩)² ≥ 0, so L is convex in z")
 
 # %% [markdown]
@@ -402,6 +426,19 @@ assert_equal(
     rules=[probabilities_sum_to_one],
 )
 assert weight_variance.function.is_nonnegative, "each term of the variance must be >= 0"
+
+# For K = 2 classes and d = 2 features: vec(V)ᵀ (J ⊗ x xᵀ) vec(V) with explicit entries.
+direction = sp.Matrix(2, 2, lambda q, r: V[q + 1, r + 1])
+inputs = symbol_vector(x, 2)
+probabilities = symbol_vector(p, 2)
+jacobian = diagonal_matrix(probabilities) - probabilities * probabilities.T
+vec_direction = sp.Matrix(list(direction))  # row-major, as vec(W)
+fixed_form = (vec_direction.T * sp.kronecker_product(jacobian, inputs * inputs.T) * vec_direction)[0]
+general_form = expand_finite_sums(substitute(weight_variance, {K: 2, d: 2}))
+assert_zero(
+    eliminate_last_probability(general_form - fixed_form, 2),
+    "vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x) for K = 2, d = 2",
+)
 confirm("vec(V)ᵀ ∇²_W L vec(V) = Var_p(V x) ≥ 0, so L is convex in W")
 
 # %% [markdown]

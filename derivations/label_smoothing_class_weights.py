@@ -162,7 +162,7 @@ for label in (1, 2):
         FIXED_KS,
         (j,),
     )
-confirm(f"general-K smoothed gradient = direct fixed-K gradients for K = {FIXED_KS}")
+confirm(f"general-K smoothed gradient = direct fixed-K gradients for K = {', '.join(map(str, FIXED_KS))}")
 
 # %% [markdown]
 # ## Step 3: class weights on one row
@@ -177,7 +177,24 @@ show(sp.Symbol("L"), weighted_loss)
 show(DL_DZ, weighted_gradient)
 claimed_weighted_gradient = w[c] * (p[j] - sp.KroneckerDelta(j, c))
 assert_equal(weighted_gradient, claimed_weighted_gradient, "∂L/∂z_j = w_c (p_j - δ_jc)")
-confirm("a weighted row: ∂L/∂z_j = w_c (p_j - δ_jc)")
+
+
+def fixed_weighted_gradient(size, label):
+    """Return the gradient of -w_label log softmax(z)_label for `size` classes."""
+    z_plain, restore = plain_bases(z)
+    probabilities = softmax_vector(z_plain, size)
+    loss = sp.expand_log(-w[label] * sp.log(probabilities[label - 1]), force=True)
+    return restore(sp.Matrix([loss]).jacobian(symbol_vector(z_plain, size)).T)
+
+
+for label in (1, 2):
+    agrees_for_fixed_K(
+        from_probabilities(weighted_gradient, p, z).subs(c, label),
+        lambda size: fixed_weighted_gradient(size, label),
+        FIXED_KS,
+        (j,),
+    )
+confirm("a weighted row: ∂L/∂z_j = w_c (p_j - δ_jc), for general K and for K = 2, 3, 4")
 
 # %% [markdown]
 # ## Step 4: a batch with weights, ignored rows and smoothing

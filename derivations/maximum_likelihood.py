@@ -90,7 +90,7 @@ agrees_for_fixed_K(
     ),
     FIXED_KS,
 )
-confirm(f"-log ℒ = Σ_n CE(Y_n, P_n), for general N and K and for N = 2, K = {FIXED_KS}")
+confirm(f"-log ℒ = Σ_n CE(Y_n, P_n), for general N and K and for N = 2, K = {', '.join(map(str, FIXED_KS))}")
 
 # %% [markdown]
 # $-\log t$ is strictly decreasing in $t > 0$, as its derivative shows, so the parameters
@@ -183,7 +183,7 @@ def fixed_mle(size):
 
 
 agrees_for_fixed_K(categorical_mle_formula, fixed_mle, FIXED_KS, (j,))
-confirm(f"the general-K estimate = SymPy's solution for K = {FIXED_KS}")
+confirm(f"the general-K estimate = SymPy's solution for K = {', '.join(map(str, FIXED_KS))}")
 
 # %% [markdown]
 # Softmax gives the same estimate. A model with a single logit vector $z$ for every
@@ -227,7 +227,12 @@ show(Notation(r"\operatorname{KL}(y \,\|\, p)", "KL(y ‖ p)"), kl_split)
 assert_equal(
     cross_entropy_formula, entropy_formula + kl_formula, "CE(y, p) = H(y) + KL(y ‖ p)", rules=[sp.expand_log]
 )
-confirm("CE(y, p) = H(y) + KL(y ‖ p)")
+agrees_for_fixed_K(
+    sp.expand_log(entropy_formula + kl_formula),
+    lambda size: -sum(y[q] * sp.log(p[q]) for q in range(1, size + 1)),
+    FIXED_KS,
+)
+confirm("CE(y, p) = H(y) + KL(y ‖ p), for general K and for K = 2, 3, 4")
 
 # %% [markdown]
 # ## Step 5: Gibbs' inequality, $\operatorname{KL} \ge 0$

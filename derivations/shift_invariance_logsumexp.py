@@ -109,7 +109,16 @@ show(
     label="difference",
 )
 assert_equal(shift_of_logsumexp, c, "LSE(z + c1) = LSE(z) + c")
-confirm("LSE(z + c1) = LSE(z) + c")
+
+
+def fixed_shifted_logsumexp(n):
+    """Return log(sum_k exp(z_k + c)) for n classes, with SymPy's factor pulling out e^c."""
+    total = sp.factor(sp.expand_power_exp(sum(sp.exp(z[a] + c) for a in range(1, n + 1))))
+    return sp.expand_log(sp.log(total))
+
+
+agrees_for_fixed_K(expanded_logsumexp, fixed_shifted_logsumexp, FIXED_KS)
+confirm("LSE(z + c1) = LSE(z) + c, for general K and for K = 2, ..., 6")
 
 # %% [markdown]
 # !!! note "A common misstatement"

@@ -16,6 +16,7 @@
 #    where $w_i$ is row $i$ of $W$.
 
 # %%
+import numpy as np
 import sympy as sp
 
 from _symbolic import (
@@ -55,6 +56,15 @@ show(p[i], softmax_formula)
 ratio_formula = sp.powsimp(sp.cancel(softmax_formula / softmax_formula.subs(i, j)))
 show(Notation(r"\frac{p_i}{p_j}", "p_i/p_j"), ratio_formula)
 assert_equal(ratio_formula, sp.exp(z[i] - z[j]), "p_i / p_j = exp(z_i - z_j)")
+
+
+def fixed_ratios(size):
+    """Return the matrix of p_a / p_b for `size` classes, with p written out as exponentials."""
+    probabilities = softmax_vector(z, size)
+    return sp.Matrix(size, size, lambda a, b: probabilities[a] / probabilities[b])
+
+
+agrees_for_fixed_K(ratio_formula, fixed_ratios, (2, 3, 4), (i, j))
 
 # %% [markdown]
 # With $u = z_i - z_j$, SymPy solves $e^u > 1$ and $e^u < 1$ over the reals: the ratio
@@ -130,6 +140,25 @@ for size in (2, 3, 4):
     assert cold_limits[size] == sp.Matrix([1] + [0] * (size - 1)), cold_limits[size]
     assert hot_limits[size] == sp.Matrix([sp.Rational(1, size)] * size), hot_limits[size]
 confirm("T → 0⁺ gives the one-hot argmax and T → ∞ gives 1/K, for K = 2, 3, 4")
+
+# %% [markdown]
+# SymPy cannot take these limits for a symbolic $K$, because `limit` does not handle a
+# sum with a symbolic number of terms, so the page checks them numerically instead, for
+# every $K$ from 2 to 50, with distinct random logits:
+
+# %%
+rng = np.random.default_rng(0)
+for size in range(2, 51):
+    logits = rng.permutation(np.linspace(-2.0, 2.0, size))  # distinct, gaps at least 4/49
+    for temperature, expected in [
+        (1e-3, np.eye(size)[np.argmax(logits)]),
+        (1e9, np.full(size, 1 / size)),
+    ]:
+        scaled = logits / temperature
+        probabilities = np.exp(scaled - scaled.max())  # shifted by the maximum, as softmax must be
+        probabilities /= probabilities.sum()
+        assert np.allclose(probabilities, expected, rtol=0, atol=1e-8), (size, temperature)
+confirm("numerically, T = 10⁻³ gives the one-hot argmax and T = 10⁹ gives 1/K, for K = 2, ..., 50")
 
 # %% [markdown]
 # !!! note "Ties"
