@@ -22,8 +22,12 @@
 # $$
 #
 # With smoothing and weights together, PyTorch weights the smoothing term of class $k$ by
-# $w_k$, and the row gradient gains $\frac{\varepsilon}{K}\bigl(P_{n,j} \sum_k w_k - w_j\bigr)$
-# in place of part of the label term, over the same denominator.
+# $w_k$, and the gradient becomes
+#
+# $$
+# \frac{\partial L}{\partial Z_{n,j}} = r_n\,\frac{(1 - \varepsilon)\, w_{y_n} (P_{n,j} - \delta_{j y_n})
+#   + \frac{\varepsilon}{K}\bigl(P_{n,j} \sum_k w_k - w_j\bigr)}{\sum_m r_m w_{y_m}} .
+# $$
 
 # %%
 import sympy as sp
@@ -129,9 +133,11 @@ confirm("label smoothing: ∂L/∂z_j = p_j - q_j")
 # computes it: $L = (1 - \varepsilon)(-\log p_c) + \varepsilon \cdot \frac{1}{K}\sum_k (-\log p_k)$.
 
 # %%
-logits_loss = lambda target: evaluate_sums(  # noqa: E731
-    sp.expand_log(from_probabilities(-sum_over(target * sp.log(p[k]), k), p, z))
-)
+def logits_loss(target):
+    """Return -sum_k target_k log p_k written in the logits, the logarithm split."""
+    return evaluate_sums(sp.expand_log(from_probabilities(-sum_over(target * sp.log(p[k]), k), p, z)))
+
+
 assert_equal(
     smoothed_loss,
     (1 - epsilon) * logits_loss(sp.KroneckerDelta(k, c)) + epsilon * logits_loss(sp.Integer(1) / K),
@@ -225,8 +231,16 @@ def row_log_sum_exp(row):
     return sp.log(sum_over(sp.exp(Z[row, k]), k))
 
 
-label_term = lambda row: w[labels[row]] * (row_log_sum_exp(row) - Z[row, labels[row]])  # noqa: E731
-smoothing_term = lambda row: sum_over(w[k] * (row_log_sum_exp(row) - Z[row, k]), k) / K  # noqa: E731
+def label_term(row):
+    """Return w_(y_row) (-log P_row,y_row), with -log P written as log-sum-exp minus the logit."""
+    return w[labels[row]] * (row_log_sum_exp(row) - Z[row, labels[row]])
+
+
+def smoothing_term(row):
+    """Return (1/K) sum_k w_k (-log P_row,k)."""
+    return sum_over(w[k] * (row_log_sum_exp(row) - Z[row, k]), k) / K
+
+
 mean_denominator = sum_over(kept[n] * w[labels[n]], n)
 
 
