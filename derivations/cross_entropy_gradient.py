@@ -129,7 +129,7 @@ show(DL_DP, loss_gradient_in_p, label="outer factor")
 show(sp.Derivative(p[i], z[j]), jacobian_formula, label="inner factor")
 
 # %% [markdown]
-# ### Step b2: multiply and sum over $i$
+# ### Step b2: multiply and sum over i
 #
 # The $p_i$ of the Jacobian cancels the $1/p_i$ of the outer factor, and the delta
 # collapses the sum:
@@ -203,7 +203,7 @@ agrees_for_fixed_K(loss_formula, fixed_loss, FIXED_KS, fixed_rule=eliminate_last
 confirm("general-K loss and gradients = direct fixed-K results for K = 2, ..., 6")
 
 # %% [markdown]
-# ## Without $\sum_k y_k = 1$
+# ## Without Σ y = 1
 #
 # For a target that does not sum to 1 the gradient is $p_j \sum_k y_k - y_j$, not
 # $p_j - y_j$. Doubling a one-hot target, for example, doubles the gradient: it becomes

@@ -201,7 +201,7 @@ confirm("vᵀ ∇²L v = Σ_i p_i (v_i - ⟨p, v⟩)² ≥ 0, so L is convex in 
 # is convex in the logits, but not strictly: along $v = \mathbf{1}$ the variance is 0,
 # which is the shift invariance of softmax.
 #
-# ## Step 3: a linear model, $z = W x + b$
+# ## Step 3: a linear model, z = Wx + b
 #
 # Now the logits are $z_k = \sum_m W_{km} x_m + b_k$. SymPy differentiates the loss with
 # respect to one weight $W_{ac}$ directly:
@@ -349,7 +349,7 @@ for sizes in [(1, 3, 2), (2, 2, 2)]:
     confirm(f"N, K, d = {sizes}: ∂L/∂W = (P - Y)ᵀ X / N, ∂L/∂b = mean of P - Y")
 
 # %% [markdown]
-# ## Step 5: convexity in $W$
+# ## Step 5: convexity in W
 #
 # Differentiating $\partial L / \partial W_{ac}$ once more, by $W_{a'c'}$, gives the
 # Hessian in the weights. Stack the weights row by row into $\operatorname{vec}(W)$,

@@ -114,7 +114,7 @@ confirm("PyTorch's ε equals ε' = ε (K - 1) / K in the ε/(K - 1) convention")
 # class, not $0.1$. Passing a value meant for the other convention to PyTorch, or to this
 # library, smooths less than intended, by the factor $(K - 1)/K$.
 #
-# ## Step 2: the gradient is $p - q$
+# ## Step 2: the gradient is p − q
 #
 # The loss is $L = -\sum_k q_k \log p_k$. SymPy differentiates it with $p$ written as
 # exponentials:

@@ -49,7 +49,7 @@ Y = sp.IndexedBase("Y", nonnegative=True)
 FIXED_KS = (2, 3, 4)
 
 # %% [markdown]
-# ## Step 1: the likelihood of $N$ observations
+# ## Step 1: the likelihood of N observations
 #
 # With one-hot rows $Y_n$, the factor $\prod_k P_{n,k}^{Y_{n,k}}$ is the probability the
 # model gave to the class that was observed in row $n$, because the other factors are
@@ -110,7 +110,7 @@ confirm("-log t is strictly decreasing, so argmax ℒ = argmin Σ_n CE")
 #     classes is fitted by maximum likelihood through the same loss. Softmax is the usual
 #     way to turn a network's logits into such a distribution.
 #
-# ## Step 3: the categorical MLE, $\hat\pi_k = n_k / N$
+# ## Step 3: the categorical MLE, π̂ = n / N
 #
 # The simplest model has no inputs: one distribution $\pi$ for every observation. With
 # $n_k$ observations of class $k$, the log-likelihood is $\sum_k n_k \log \pi_k$, to be
@@ -235,7 +235,7 @@ agrees_for_fixed_K(
 confirm("CE(y, p) = H(y) + KL(y ‖ p), for general K and for K = 2, 3, 4")
 
 # %% [markdown]
-# ## Step 5: Gibbs' inequality, $\operatorname{KL} \ge 0$
+# ## Step 5: Gibbs' inequality, KL ≥ 0
 #
 # The lemma is $\log x \le x - 1$ for $x > 0$. The function $f(x) = x - 1 - \log x$ has
 # one stationary point, at $x = 1$, where $f = 0$, and $f'' > 0$ everywhere, so

@@ -70,7 +70,7 @@ def claimed_matrix(column):
 
 
 # %% [markdown]
-# ## Worked example: $K = 3$
+# ## Worked example: K = 3
 #
 # With three classes the probabilities are:
 
@@ -123,7 +123,7 @@ assert_zero(determinant_3.subs(p[3], 1 - p[1] - p[2]), "det J = 0 for K = 3")
 confirm("K = 3: det J = 0 once p₃ = 1 - p₁ - p₂")
 
 # %% [markdown]
-# ## Every $K$ from 2 to 6
+# ## Every K from 2 to 6
 #
 # For each $K = 2, \dots, 6$ SymPy's Jacobian of the exponentials must equal
 # $\operatorname{diag}(p) - p p^\top$ with $p$ written out as exponentials. Once that
@@ -169,7 +169,7 @@ for n in FIXED_KS:
     )
 
 # %% [markdown]
-# ## General $K$
+# ## General K
 #
 # Now $K$ is a symbol and the indices $i, j, k$ are integer symbols declared on
 # $1, \dots, K$. The softmax denominator is an unevaluated sum.
@@ -222,7 +222,7 @@ derivative_logits = evaluate_sums(derivative_raw)
 show(sp.Derivative(p[i], z[j]), derivative_logits, label="delta sum collapsed")
 
 # %% [markdown]
-# ### Step 3: write it in $p$
+# ### Step 3: write it in p
 #
 # Substituting $e^{z_i} = p_i \sum_k e^{z_k}$ cancels every denominator:
 
@@ -254,7 +254,7 @@ assert_zero(jacobian_formula - jacobian_transposed, "J symmetric", delta_cases=[
 confirm("J_ij = J_ji")
 
 # %% [markdown]
-# ### Step 5: rows and columns sum to 0, so $J$ is singular
+# ### Step 5: rows and columns sum to 0, so J is singular
 #
 # Summing row $i$ over $j$ collapses the delta and leaves $p_i - p_i \sum_j p_j$:
 
@@ -310,7 +310,7 @@ agrees_for_fixed_K(
 confirm("vᵀ J v = Σ_i p_i (v_i - ⟨p, v⟩)² ≥ 0")
 
 # %% [markdown]
-# ### Step 7: the Jacobian-vector product in $O(K)$
+# ### Step 7: the Jacobian-vector product in O(K)
 #
 # Reverse-mode and forward-mode differentiation only ever need $J v$ or $v^\top J$ (the
 # same thing, since $J$ is symmetric). Summing row $i$ of $J$ against $v$:

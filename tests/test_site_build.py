@@ -166,3 +166,15 @@ def test_notebook_display_math_escaped_once(tmp_path):
     html = page_text(tmp_path / "site", "sample")
     assert r"a &amp;&lt; b \\ c &amp;&gt; d" in html
     assert "&amp;amp;" not in html
+
+
+def test_headings_contain_no_math(built_site):
+    # The table of contents and the navigation show heading text as written, so
+    # math in a heading appeared there as raw \( ... \) source.
+    heading_with_math = re.compile(r"<h[1-6][^>]*>(?:(?!</h[1-6]>).)*arithmatex", re.DOTALL)
+    offenders = [
+        str(page.relative_to(built_site))
+        for page in built_site.rglob("index.html")
+        if heading_with_math.search(page.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
