@@ -9,6 +9,7 @@ typesets the new page, and exercise solutions start closed and open on click.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -348,14 +349,21 @@ def test_search_finds_jacobian(page, site_server):
     assert any("derivations/softmax_jacobian/" in href for href in hrefs), hrefs
 
 
+def follow_nav_link(page, href_suffix: str) -> dict:
+    """Click a navigation link and wait until instant navigation has swapped the content."""
+    old_heading = page.evaluate(CONTENT_HEADING)
+    page.locator(f'.md-sidebar--primary a.md-nav__link[href$="{href_suffix}"]').first.click()
+    page.wait_for_url(f"**/{href_suffix.lstrip('/')}")
+    # The address changes before the new content is in place, so wait for the heading too.
+    page.wait_for_function(f"() => ({CONTENT_HEADING})() !== {json.dumps(old_heading)}")
+    return wait_for_math(page)
+
+
 def test_instant_navigation_typesets_math(page, site_server):
     open_page(page, site_server)
     page.evaluate("() => { window.softmaxCeMarker = 'still here'; }")
 
-    nav_link = page.locator('.md-sidebar--primary a.md-nav__link[href$="derivations/softmax_jacobian/"]')
-    nav_link.first.click()
-    page.wait_for_url("**/derivations/softmax_jacobian/")
-    report = wait_for_math(page)
+    report = follow_nav_link(page, "derivations/softmax_jacobian/")
 
     # A full page load would have discarded the marker.
     assert page.evaluate("() => window.softmaxCeMarker") == "still here"
@@ -364,13 +372,16 @@ def test_instant_navigation_typesets_math(page, site_server):
     assert report["errors"] == []
 
     # Back to a prose page, again without reloading.
-    page.locator('.md-sidebar--primary a.md-nav__link[href$="/softmax/"]').first.click()
-    page.wait_for_url("**/softmax/")
-    report = wait_for_math(page)
+    report = follow_nav_link(page, "/softmax/")
     assert page.evaluate("() => window.softmaxCeMarker") == "still here"
     assert report["untypeset"] == []
     assert report["errors"] == []
 
+
+CONTENT_HEADING = """() => {
+  const heading = document.querySelector("article h1");
+  return heading ? heading.textContent : "";
+}"""
 
 SOLUTION_STATE = """
 () => Array.from(document.querySelectorAll("details.solution")).map((details) => ({
@@ -406,8 +417,6 @@ def test_solutions_start_closed(page, site_server, path):
 def test_solutions_close_after_instant_navigation(page, site_server):
     open_page(page, site_server)
     page.evaluate("() => { window.softmaxCeMarker = 'still here'; }")
-    page.locator('.md-sidebar--primary a.md-nav__link[href$="/cross-entropy/"]').first.click()
-    page.wait_for_url("**/cross-entropy/")
-    wait_for_math(page)
+    follow_nav_link(page, "/cross-entropy/")
     assert page.evaluate("() => window.softmaxCeMarker") == "still here"
     check_solutions(page)
