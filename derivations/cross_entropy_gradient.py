@@ -287,3 +287,11 @@ assert_equal(
     "the gradient is the derivative of L = LSE(z) - Σ_k y_k z_k",
 )
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#cross_entropy_gradient) lists those tests
+# with their source.

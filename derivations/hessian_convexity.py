@@ -469,3 +469,11 @@ assert_equal(
     "∇²_W L = (diag(p) - p pᵀ) ⊗ x xᵀ",
 )
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#hessian_convexity) lists those tests
+# with their source.

@@ -343,3 +343,11 @@ assert_equal(smoothed_gradient, p[j] - smoothed_target.subs(k, j), "∂L/∂z_j 
 assert_equal(weighted_gradient, claimed_weighted_gradient, "∂L/∂z_j = w_c (p_j - δ_jc)")
 assert_equal(whole, batch_gradient_formula, "batch gradient")
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#label_smoothing_class_weights) lists those tests
+# with their source.

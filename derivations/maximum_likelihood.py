@@ -295,3 +295,11 @@ assert_equal(negative_log_likelihood, sum_over(row_cross_entropy, n), "-log ℒ 
 assert_equal(categorical_mle_formula, counts[j] / sum_over(counts[k], k), "π̂_j = n_j / N")
 assert_equal(cross_entropy_formula, entropy_formula + kl_formula, "CE = H + KL", rules=[sp.expand_log])
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#maximum_likelihood) lists those tests
+# with their source.

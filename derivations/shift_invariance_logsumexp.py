@@ -218,3 +218,11 @@ assert_equal(expanded_logsumexp, logsumexp_formula + c, "LSE(z + c1) = LSE(z) + 
 assert_equal(log_softmax_formula, z[i] - logsumexp_formula, "log softmax = z - LSE")
 assert_equal(logsumexp_gradient_formula, softmax_formula.subs(i, j), "∂LSE/∂z_j = p_j")
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#shift_invariance_logsumexp) lists those tests
+# with their source.

@@ -370,3 +370,11 @@ assert_equal(
 assert_equal(jvp_formula, p[i] * (v[i] - mean_v), "J v = p ⊙ (v - ⟨p, v⟩)")
 assert_equal(quadratic_form_formula, variance_formula, "vᵀJv = Var_p(v)", rules=[normalised])
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#softmax_jacobian) lists those tests
+# with their source.

@@ -284,3 +284,11 @@ assert_equal(
     "∂p_i/∂T = -p_i (z_i - ⟨p, z⟩) / T²",
 )
 confirm("all claims on this page hold")
+
+# %% [markdown]
+# ## Tested by
+#
+# The test suite checks this result numerically as well: its formulas, turned into
+# NumPy functions, against the `softmax_ce` library on random logits and against
+# finite differences. [How each result is tested](../tests.py#softmax_properties) lists those tests
+# with their source.

@@ -18,8 +18,9 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 PLUGIN_NAME = "mkdocs-jupyter"
-# Sources that executed pages import, relative to the folder of mkdocs.yml.
-IMPORTED_SOURCES = ("src/softmax_ce/**/*.py", "derivations/_*.py", "docs/_*.py")
+# Sources that executed pages import or read, relative to the folder of mkdocs.yml.
+# The page "How each result is tested" lists the test files.
+IMPORTED_SOURCES = ("src/softmax_ce/**/*.py", "derivations/_*.py", "docs/_*.py", "tests/test_*.py")
 
 
 def _source_digest(root: Path) -> str:
