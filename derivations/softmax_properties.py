@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Properties of softmax
+# # Softmax properties, derived
 #
 # **Claim.** For logits $z \in \mathbb{R}^K$ and $p = \operatorname{softmax}(z)$:
 #
