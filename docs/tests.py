@@ -2,11 +2,12 @@
 # # How each result is tested
 #
 # Every derivation asserts its own claim symbolically while this site builds. The
-# test suite then checks each result a second way, numerically: the final formula
-# of each derivation is turned into a NumPy function with `lambdify` and compared
-# with the `softmax_ce` library on random logits, with central finite differences,
-# and where one exists with an independent reference (SciPy, mpmath, scikit-learn,
-# or outputs recorded from PyTorch). Run them all with `make test`.
+# test suite then checks each result a second way, numerically. The final formula
+# of each derivation is turned into a NumPy function with `lambdify`. The tests
+# compare it with the `softmax_ce` library on random logits and with central finite
+# differences. Where one exists, they also compare it with an independent reference:
+# SciPy, mpmath, scikit-learn, or outputs recorded from PyTorch. Run them all with
+# `make test`.
 #
 # This page is read from the `tests/` folder when the site builds, so the lists
 # below are the tests as they are now. Each section names the test file, what it
@@ -24,7 +25,7 @@ TESTS = Path("..", "tests")
 DERIVATIONS = Path("..", "derivations")
 
 
-def test_functions(module: ast.Module) -> list[tuple[str, str]]:
+def list_test_functions(module: ast.Module) -> list[tuple[str, str]]:
     """List (name, first docstring line) for each test function of a module."""
     found = []
     for node in module.body:
@@ -39,7 +40,7 @@ def describe(test_file: Path, anchor: str, derivation: str | None = None) -> HTM
     source = test_file.read_text(encoding="utf-8")
     module = ast.parse(source)
     summary = ast.get_docstring(module) or ""
-    tests = test_functions(module)
+    tests = list_test_functions(module)
     assert tests, f"{test_file} defines no test function"
 
     parts = [f'<h2 id="{anchor}"><code>tests/{test_file.name}</code></h2>']
@@ -65,10 +66,10 @@ def describe(test_file: Path, anchor: str, derivation: str | None = None) -> HTM
 # ## The derivations
 #
 # Each derivation page links to its section here. Two test files cover all of them
-# at once: `tests/test_derivations_scripts.py` runs every script standalone, as a
-# reader would in a terminal, and edits a copy of several scripts with a false claim
-# to show that the script then fails; `tests/test_site_build.py` shows that a
-# derivation that raises fails the site build.
+# at once. `tests/test_derivations_scripts.py` runs every script standalone, as a
+# reader would in a terminal. It also edits a copy of several scripts with a false
+# claim and checks that the script then fails. `tests/test_site_build.py` shows that
+# a derivation that raises fails the site build.
 
 # %%
 derivation_names = sorted(
