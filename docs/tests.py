@@ -18,7 +18,7 @@ import ast
 import html
 from pathlib import Path
 
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, display
 
 # The kernel runs in docs/, so the tests are one folder up.
 TESTS = Path("..", "tests")
