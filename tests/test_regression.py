@@ -529,3 +529,16 @@ def test_score_label_out_of_range_raises():
 def test_set_params_rejects_unknown_name():
     with pytest.raises(ValueError, match=r"invalid parameter 'alpha'"):
         SoftmaxRegression().set_params(alpha=1.0)
+
+
+def test_rising_objective_advises_lower_rate():
+    # Too large a step kept the objective finite but growing, and the warning
+    # used to advise a larger learning rate. Raw, unstandardised features make
+    # the curvature large enough for this step to overshoot.
+    X, y = load_iris(return_X_y=True)
+    model = SoftmaxRegression(learning_rate=1e3, max_iter=50)
+
+    with pytest.warns(ConvergenceWarning, match=r"learning_rate=1000\.0 is too large: lower it"):
+        model.fit(X, y)
+
+    assert model.loss_history_[-1] > model.loss_history_[0]

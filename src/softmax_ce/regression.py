@@ -47,15 +47,15 @@ class DivergenceError(FloatingPointError):
 class SoftmaxRegression:
     r"""Softmax regression classifier trained by full-batch or mini-batch gradient descent.
 
-    The model maps a sample :math:`x \in \mathbb{R}^d` to class probabilities
-    :math:`p = \operatorname{softmax}(W x + b)`, with weights ``W`` of shape
+    The model maps a sample $x \in \mathbb{R}^d$ to class probabilities
+    $p = \operatorname{softmax}(W x + b)$, with weights ``W`` of shape
     (K, d) and bias ``b`` of shape (K,). Labels are the integers 0, ..., K-1,
     and every one of them must occur in the training labels.
 
     Parameters
     ----------
     learning_rate : float, default=0.1
-        Step size :math:`\eta > 0` of every update.
+        Step size $\eta > 0$ of every update.
     max_iter : int, default=1000
         Maximum number of epochs, at least 1. With ``batch_size=None`` an
         epoch is one gradient step. Otherwise it is one pass over the shuffled
@@ -65,8 +65,8 @@ class SoftmaxRegression:
         the objective with respect to (W, b) falls below ``tol``. With
         ``tol=0`` training always runs ``max_iter`` epochs.
     l2 : float, default=0.0
-        Strength :math:`\lambda \ge 0` of the penalty
-        :math:`\tfrac{\lambda}{2}\lVert W \rVert_F^2`. The bias is not
+        Strength $\lambda \ge 0$ of the penalty
+        $\tfrac{\lambda}{2}\lVert W \rVert_F^2$. The bias is not
         penalised.
     batch_size : int or None, default=None
         ``None`` trains with full-batch gradient descent. An integer at least
@@ -116,38 +116,38 @@ class SoftmaxRegression:
 
     Notes
     -----
-    With logits :math:`z_n = W x_n + b`, probabilities
-    :math:`p_n = \operatorname{softmax}(z_n)`, per-sample cross-entropy
-    :math:`L_n = -\log p_{n, y_n}` and sample weights :math:`s_n \ge 0` (all
+    With logits $z_n = W x_n + b$, probabilities
+    $p_n = \operatorname{softmax}(z_n)$, per-sample cross-entropy
+    $L_n = -\log p_{n, y_n}$ and sample weights $s_n \ge 0$ (all
     1 by default), ``fit`` minimises
 
-    .. math::
-
-        J(W, b) = \frac{\sum_n s_n L_n}{\sum_n s_n}
-                  + \frac{\lambda}{2} \lVert W \rVert_F^2 .
+    $$
+    J(W, b) = \frac{\sum_n s_n L_n}{\sum_n s_n}
+              + \frac{\lambda}{2} \lVert W \rVert_F^2 .
+    $$
 
     With one-hot targets Y (N, K), probabilities P (N, K) and features X
     (N, d), and unit weights, the gradient is
 
-    .. math::
+    $$
+    \nabla_W J = \frac{1}{N} (P - Y)^\top X + \lambda W, \qquad
+    \nabla_b J = \frac{1}{N} (P - Y)^\top \mathbf{1},
+    $$
 
-        \nabla_W J = \frac{1}{N} (P - Y)^\top X + \lambda W, \qquad
-        \nabla_b J = \frac{1}{N} (P - Y)^\top \mathbf{1},
-
-    and each full-batch step is :math:`W \leftarrow W - \eta \nabla_W J`,
-    :math:`b \leftarrow b - \eta \nabla_b J`. The matrix
-    :math:`(P - Y)/N` is the logits' gradient that ``cross_entropy_with_grad``
+    and each full-batch step is $W \leftarrow W - \eta \nabla_W J$,
+    $b \leftarrow b - \eta \nabla_b J$. The matrix
+    $(P - Y)/N$ is the logits' gradient that ``cross_entropy_with_grad``
     returns for ``reduction="mean"``. With sample weights, row n of it is
-    scaled by :math:`s_n / \sum_m s_m` instead of :math:`1/N`.
+    scaled by $s_n / \sum_m s_m$ instead of $1/N$.
 
     A mini-batch B of a training set of N rows estimates the gradient with
-    row weights :math:`(N / |B|)\, s_n / \sum_m s_m`, whose expectation over a
+    row weights $(N / |B|)\, s_n / \sum_m s_m$, whose expectation over a
     uniformly drawn batch is the full-data gradient. Every epoch also
     evaluates the objective and the gradient on the whole training set, for
     ``loss_history_`` and the stopping test.
 
     The weights start at zero. J is convex, and strictly convex in W when
-    :math:`\lambda > 0`. Without L2 and with linearly separable classes, J
+    $\lambda > 0$. Without L2 and with linearly separable classes, J
     has no minimiser: scaling a separating W up keeps lowering J towards 0,
     so the weights grow without bound and the run ends at ``max_iter``.
 
@@ -224,7 +224,7 @@ class SoftmaxRegression:
         y : array_like of shape (N,)
             Integer labels 0, ..., K-1, with every class present and K >= 2.
         sample_weight : array_like of shape (N,), optional
-            Finite, non-negative weights :math:`s_n` with a positive sum. The
+            Finite, non-negative weights $s_n$ with a positive sum. The
             objective becomes the weighted mean of the per-sample
             cross-entropy, so integer weights act like repeating rows.
 
@@ -284,10 +284,21 @@ class SoftmaxRegression:
 
         converged = gradient_norm < tol
         if not converged and tol > 0:
+            # A step too large for the curvature makes the objective grow while it
+            # stays finite, and then the advice is the opposite one.
+            if history[-1] > history[0]:
+                advice = (
+                    f"The objective rose from {history[0]:.6g} to {history[-1]:.6g}, so "
+                    f"learning_rate={learning_rate!r} is too large: lower it"
+                )
+            else:
+                advice = (
+                    "Increase max_iter or learning_rate, or set l2 > 0 if the classes "
+                    "may be linearly separable"
+                )
             warnings.warn(
                 f"gradient norm {gradient_norm:.3g} is still at or above tol={tol!r} "
-                f"after max_iter={max_iter} epochs. Increase max_iter or learning_rate, "
-                "or set l2 > 0 if the classes may be linearly separable",
+                f"after max_iter={max_iter} epochs. {advice}",
                 ConvergenceWarning,
                 stacklevel=2,
             )
