@@ -129,6 +129,9 @@ def test_edited_library_reexecutes_page(tmp_path):
     marker.write_text("MARKER = 'second'\n", encoding="utf-8")
     assert build_with_cache(tmp_path, config_file, site_dir).returncode == 0
     assert "marker=second" in page_text(site_dir, "sample")
+    # The cache of the first library version can never be hit again, so it is removed.
+    cache_folders = list((tmp_path / ".cache" / "mkdocs-jupyter").iterdir())
+    assert len(cache_folders) == 1
 
 
 def test_plain_plugin_cache_would_serve_stale_page(tmp_path):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -21,6 +23,18 @@ PLUGIN_NAME = "mkdocs-jupyter"
 # Sources that executed pages import or read, relative to the folder of mkdocs.yml.
 # The page "How each result is tested" lists the test files.
 IMPORTED_SOURCES = ("src/softmax_ce/**/*.py", "derivations/_*.py", "docs/_*.py", "tests/test_*.py")
+
+
+DIGEST_NAME = re.compile(r"[0-9a-f]{16}")
+
+
+def _remove_other_digests(base: Path, keep: str) -> None:
+    """Delete cache folders of earlier library versions; they can never be hit again."""
+    if not base.is_dir():
+        return
+    for folder in base.iterdir():
+        if folder.is_dir() and folder.name != keep and DIGEST_NAME.fullmatch(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _source_digest(root: Path) -> str:
@@ -51,5 +65,7 @@ def on_config(config):
     base = Path(plugin.config["cache_dir"])
     if not base.is_absolute():
         base = root / base
-    plugin.config["cache_dir"] = str(base / _source_digest(root))
+    digest = _source_digest(root)
+    _remove_other_digests(base, keep=digest)
+    plugin.config["cache_dir"] = str(base / digest)
     return config
