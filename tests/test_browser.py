@@ -420,3 +420,25 @@ def test_solutions_close_after_instant_navigation(page, site_server):
     follow_nav_link(page, "/cross-entropy/")
     assert page.evaluate("() => window.softmaxCeMarker") == "still here"
     check_solutions(page)
+
+
+MATRIX_HEIGHTS = """
+() => Array.from(document.querySelectorAll(".jupyter-wrapper mjx-container"))
+  .filter((container) => container.querySelector("mjx-mtable"))
+  .map((container) => ({
+    container: container.getBoundingClientRect().height,
+    table: container.querySelector("mjx-mtable").getBoundingClientRect().height,
+  }))
+"""
+
+
+def test_notebook_matrices_fit_their_brackets(page, site_server):
+    # The notebook stylesheet made MathJax's stretchy brackets content-box, which
+    # drew SymPy matrices with brackets far taller than their rows.
+    open_page(page, site_server + "derivations/softmax_jacobian/")
+
+    matrices = page.evaluate(MATRIX_HEIGHTS)
+
+    assert len(matrices) >= 3
+    too_tall = [size for size in matrices if size["container"] > 1.25 * size["table"]]
+    assert too_tall == []
