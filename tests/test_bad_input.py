@@ -212,3 +212,16 @@ def test_axis_not_an_int(axis):
 def test_tangent_of_wrong_shape(function):
     with raises(ValueError, "v must have the same shape as logits (2, 3)", "(3,)", "broadcast_to"):
         function(LOGITS, np.ones(3))
+
+
+def test_ragged_logits_message_has_one_period():
+    # NumPy's own message ends in a period, and the hint used to follow a second one.
+    with pytest.raises(TypeError) as raised:
+        softmax([[1.0, 2.0], [3.0]])
+    assert ".." not in str(raised.value)
+
+
+@pytest.mark.parametrize("keepdims", ["yes", 1, None])
+def test_logsumexp_keepdims_must_be_bool(keepdims):
+    with pytest.raises(TypeError, match=r"keepdims must be True or False, got"):
+        logsumexp([1.0, 2.0], keepdims=keepdims)

@@ -35,7 +35,8 @@ def as_float_array(value, name):
     except (ValueError, TypeError) as error:
         raise TypeError(
             f"{name} must be a numeric array, but np.asarray({name}) failed "
-            f"on {_describe(value)}: {error}. Pass a rectangular array of numbers."
+            f"on {_describe(value)}: {str(error).rstrip('.')}. "
+            "Pass a rectangular array of numbers."
         ) from None
 
     kind = array.dtype.kind

@@ -92,6 +92,8 @@ def logsumexp(x, axis=-1, keepdims=False):
     array([1000.,  -inf])
     """
     array, axis = check_logits(x, axis)
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"keepdims must be True or False, got {keepdims!r}")
     out_dtype = array.dtype
     work = array.astype(working_dtype(out_dtype), copy=False)
 
