@@ -2,6 +2,8 @@
 #   make serve   set up .venv, then serve the site on http://127.0.0.1:8000 with live reload
 #   make test    set up .venv, then run every test (library, derivations, site build, browser)
 #   make build   set up .venv, then build the static site into site/ with every page executed
+#   make install create .venv with the pinned dependencies and the package, and nothing else
+#   make clean   remove site/ and the caches (not .venv)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
