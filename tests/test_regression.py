@@ -542,3 +542,19 @@ def test_rising_objective_advises_lower_rate():
         model.fit(X, y)
 
     assert model.loss_history_[-1] > model.loss_history_[0]
+
+
+def test_cross_val_score_accepts_estimator(iris):
+    # scikit-learn 1.6+ asks every estimator for __sklearn_tags__; without it
+    # cross_val_score raised AttributeError.
+    from sklearn.base import is_classifier
+    from sklearn.model_selection import cross_val_score
+
+    X, y = iris
+    model = SoftmaxRegression(learning_rate=0.5, max_iter=300, tol=0.0)
+
+    scores = cross_val_score(model, X, y, cv=3)
+
+    assert is_classifier(model)
+    assert scores.shape == (3,)
+    assert scores.min() > 0.8

@@ -208,6 +208,20 @@ class SoftmaxRegression:
             setattr(self, name, value)
         return self
 
+    def __sklearn_tags__(self):
+        """Describe the estimator to scikit-learn 1.6 and newer (a classifier).
+
+        scikit-learn calls this, for example in ``cross_val_score``, so the import
+        only runs where scikit-learn is installed. The library itself never needs it.
+        """
+        from sklearn.utils import ClassifierTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+        )
+
     def __repr__(self):
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params().items())
         return f"SoftmaxRegression({arguments})"
