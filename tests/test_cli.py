@@ -134,3 +134,21 @@ def test_module_entry_point_and_no_sympy_import():
     # The library and its command line never import SymPy themselves.
     check = "import sys, softmax_ce, softmax_ce.cli; assert 'sympy' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", check], timeout=120).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["softmax_jacobian", "all"])
+def test_closed_pipe_ends_quietly(name):
+    # `softmax-ce derive NAME | head` used to end with a BrokenPipeError traceback.
+    process = subprocess.Popen(
+        [str(CONSOLE_SCRIPT), "derive", name],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.readline()
+    process.stdout.close()  # the reader goes away after one line, as `head -1` does
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+
+    assert process.wait(timeout=600) == 0
+    assert "BrokenPipeError" not in stderr
+    assert "Traceback" not in stderr

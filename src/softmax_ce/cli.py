@@ -8,6 +8,7 @@ imports SymPy, so each derivation runs in a subprocess with the current interpre
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,19 @@ def read_title(path):
     return match.group("title") if match else path.stem
 
 
+# Python ignores SIGPIPE, so a derivation whose reader went away (`| head`) would
+# die with a BrokenPipeError traceback. The child restores the default action
+# and ends quietly instead, as other command-line tools do.
+_SIGPIPE = getattr(signal, "SIGPIPE", None) or 0
+_CHILD_BOOTSTRAP = (
+    "import runpy, signal, sys\n"
+    "if hasattr(signal, 'SIGPIPE'):\n"
+    "    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
+
+
 def run_derivation(path, latex):
     """Run one derivation script with this interpreter and return its exit code."""
     env = dict(os.environ)
@@ -78,8 +92,17 @@ def run_derivation(path, latex):
         env[LATEX_VARIABLE] = "1"
     else:
         env.pop(LATEX_VARIABLE, None)
-    # The script's folder is sys.path[0] for `python script.py`, so `import _symbolic` works.
-    completed = subprocess.run([sys.executable, str(path)], env=env, cwd=path.parent, check=False)
+    # The child runs in the script's folder, which `python -c` puts first on
+    # sys.path, so `import _symbolic` works as it does for `python script.py`.
+    completed = subprocess.run(
+        [sys.executable, "-c", _CHILD_BOOTSTRAP, str(path)],
+        env=env,
+        cwd=path.parent,
+        check=False,
+    )
+    if completed.returncode == -_SIGPIPE:
+        # The reader closed the pipe (`softmax-ce derive NAME | head`): not a failure.
+        return 0
     return completed.returncode
 
 
@@ -153,15 +176,22 @@ def main(argv=None):
         print(f"softmax-ce: no derivation scripts found in {derivations_dir()}", file=sys.stderr)
         return 2
 
-    if name == "list":
-        return _list(derivations)
-    if name == "all":
-        return _run_all(derivations, args.latex)
-    if name not in derivations:
+    if name not in ("list", "all", *derivations):
         valid = ", ".join(["list", "all", *derivations])
         derive.error(f"unknown derivation {args.name!r}; valid names: {valid}")
-    sys.stdout.flush()
-    return run_derivation(derivations[name], args.latex)
+    try:
+        if name == "list":
+            return _list(derivations)
+        if name == "all":
+            return _run_all(derivations, args.latex)
+        sys.stdout.flush()
+        return run_derivation(derivations[name], args.latex)
+    except BrokenPipeError:
+        # The reader closed the pipe. Point stdout at /dev/null so that the
+        # interpreter's final flush does not report the same error again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
