@@ -10,26 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from conftest import MKDOCS, REPO_ROOT, mkdocs_build
 
 pytestmark = pytest.mark.slow
 
 SITE_SUPPORT = ("docs/_hooks", "docs/javascripts", "docs/stylesheets")
-
-
-def _load_yaml(path: Path) -> dict:
-    """Read mkdocs.yml, keeping !ENV tags as plain defaults."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def env_tag(loader, node):
-        values = loader.construct_sequence(node)
-        return values[-1]
-
-    Loader.add_constructor("!ENV", env_tag)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
 
 
 def make_small_site(root: Path, derivation_source: str, *, hooks: bool = True) -> Path:
@@ -43,7 +30,9 @@ def make_small_site(root: Path, derivation_source: str, *, hooks: bool = True) -
         "# Home\n\nSee [the sample](derivations/sample.py).\n", encoding="utf-8"
     )
 
-    config = _load_yaml(REPO_ROOT / "mkdocs.yml")
+    # MkDocs' own loader resolves the !ENV tags, so the copy holds plain values.
+    with (REPO_ROOT / "mkdocs.yml").open(encoding="utf-8") as stream:
+        config = yaml_load(stream)
     config["nav"] = [{"Home": "index.md"}, "derivations/sample.py"]
     config["plugins"] = [p for p in config["plugins"] if p != "mkdocstrings" and "mkdocstrings" not in p]
     if not hooks:
