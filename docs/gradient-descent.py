@@ -429,7 +429,7 @@ assert agreement >= 0.99
 
 # %% [markdown]
 # The confusion matrix counts, for each true digit (row), how the test images
-# were classified (column). The correct answers are on the diagonal.
+# were classified (column). The correct classifications are on the diagonal.
 
 # %%
 confusion = np.zeros((10, 10), dtype=int)

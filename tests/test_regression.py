@@ -545,8 +545,8 @@ def test_rising_objective_advises_lower_rate():
 
 
 def test_cross_val_score_accepts_estimator(iris):
-    # scikit-learn 1.6+ asks every estimator for __sklearn_tags__; without it
-    # cross_val_score raised AttributeError.
+    # scikit-learn 1.6 and newer call __sklearn_tags__ on every estimator, and
+    # without it cross_val_score raised AttributeError.
     from sklearn.base import is_classifier
     from sklearn.model_selection import cross_val_score
 

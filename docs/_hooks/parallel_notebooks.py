@@ -4,7 +4,7 @@ mkdocs-jupyter 0.27 converts one notebook at a time, each in a fresh kernel,
 as MkDocs renders the pages, so most of a cold build is spent waiting on one
 kernel while the other core idles.
 
-This hook wraps `mkdocs_jupyter.convert.nb2html`. The first call tells it the
+This hook wraps `mkdocs_jupyter.convert.nb2html`. The first call passes it the
 conversion options, which mkdocs-jupyter derives from mkdocs.yml and are the
 same for every page here. It then starts the remaining notebooks with those
 options on a thread pool, one kernel per worker. Each later call takes its
